@@ -1,0 +1,48 @@
+"""Typed service settings, read once from `CINESYNTH_*` environment variables and CLI flags."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CINESYNTH_"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every server shares. Each service subclasses it with its own ports and fields."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", validate_default=True)
+
+    service_name: str = "cinesynth"
+    host: str = Field("127.0.0.1", description="Address the gRPC server binds.")
+    port: int = Field(0, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
+    metrics_host: str = Field("127.0.0.1", description="Address of the Prometheus /metrics endpoint.")
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Prometheus port; unset disables the endpoint, 0 picks one."
+    )
+    reflection: bool = Field(True, description="Serve gRPC server reflection.")
+    grace_period_s: float = Field(30.0, ge=0, description="How long in-flight calls may run on SIGTERM.")
+    drain_delay_s: float = Field(
+        0.0, ge=0, description="Pause between NOT_SERVING and closing the listener (load balancers notice)."
+    )
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    artifact_store: str = Field("file://./run/artifacts", description="file://DIR or s3://BUCKET/PREFIX.")
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint (MinIO, moto); unset = AWS.")
+    s3_region: str | None = None
+    max_message_mb: int = Field(64, ge=4, le=1024)
+    max_connection_age_s: float | None = Field(
+        None, gt=0, description="Close client connections after this age so new pods get traffic."
+    )
+    max_concurrent_rpcs: int | None = Field(None, gt=0)
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def max_message_bytes(self) -> int:
+        return self.max_message_mb * 1024 * 1024
