@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.settings import ServiceSettings
+from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
-    port: int = 50051
-    metrics_port: int | None = 9091
+    port: Port = 50051
+    metrics_port: OptionalPort = 9091

@@ -25,3 +25,6 @@ async def serve_in_process(service: Service, settings: ServiceSettings | None = 
         yield runtime
     finally:
         await runtime.drain(grace_s=1.0)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.settings import ServiceSettings
+from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
 class AudioSettings(ServiceSettings):
     service_name: str = "audio"
-    port: int = 50054
-    metrics_port: int | None = 9094
+    port: Port = 50054
+    metrics_port: OptionalPort = 9094

@@ -96,7 +96,7 @@ def serve_cli(
     for name, command in (commands or {}).items():
         command.configure(sub.add_parser(name, help=command.help))
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["serve", *argv]
     args = parser.parse_args(argv)
     if args.command != "serve":

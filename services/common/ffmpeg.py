@@ -67,7 +67,8 @@ def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float
             list(argv), input=input_bytes, capture_output=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise FFmpegError(argv, -1, f"timed out after {timeout} s\n{(exc.stderr or b'').decode(errors='replace')}") from exc
+        stderr = (exc.stderr or b"").decode(errors="replace")
+        raise FFmpegError(argv, -1, f"timed out after {timeout} s\n{stderr}") from exc
     if done.returncode != 0:
         raise FFmpegError(argv, done.returncode, done.stderr.decode(errors="replace"))
     return done.stdout.decode(errors="replace")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "CINESYNTH_"
+
+# Subclasses override defaults with these types so the bounds are kept.
+Port = Annotated[int, Field(ge=0, le=65535)]
+OptionalPort = Annotated[int | None, Field(ge=0, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
@@ -17,10 +21,10 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "cinesynth"
     host: str = Field("127.0.0.1", description="Address the gRPC server binds.")
-    port: int = Field(0, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
+    port: Port = Field(0, description="gRPC port; 0 picks a free one.")
     metrics_host: str = Field("127.0.0.1", description="Address of the Prometheus /metrics endpoint.")
-    metrics_port: int | None = Field(
-        None, ge=0, le=65535, description="Prometheus port; unset disables the endpoint, 0 picks one."
+    metrics_port: OptionalPort = Field(
+        None, description="Prometheus port; unset disables the endpoint, 0 picks one."
     )
     reflection: bool = Field(True, description="Serve gRPC server reflection.")
     grace_period_s: float = Field(30.0, ge=0, description="How long in-flight calls may run on SIGTERM.")

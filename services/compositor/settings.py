@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.settings import ServiceSettings
+from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
 class CompositorSettings(ServiceSettings):
     service_name: str = "compositor"
-    port: int = 50055
-    metrics_port: int | None = 9095
+    port: Port = 50055
+    metrics_port: OptionalPort = 9095

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.settings import ServiceSettings
+from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
 class ImageGenSettings(ServiceSettings):
     service_name: str = "imagegen"
-    port: int = 50053
-    metrics_port: int | None = 9093
+    port: Port = 50053
+    metrics_port: OptionalPort = 9093

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.settings import ServiceSettings
+from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
 class StoryboardSettings(ServiceSettings):
     service_name: str = "storyboard"
-    port: int = 50052
-    metrics_port: int | None = 9092
+    port: Port = 50052
+    metrics_port: OptionalPort = 9092

@@ -140,7 +140,7 @@ class StageTiming(_message.Message):
     def __init__(self, stage: _Optional[_Union[JobStage, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt")
+    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt", "stage_progress", "message")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -172,6 +172,8 @@ class Job(_message.Message):
     FRAMES_TOTAL_FIELD_NUMBER: _ClassVar[int]
     SOURCE_KIND_FIELD_NUMBER: _ClassVar[int]
     PROMPT_FIELD_NUMBER: _ClassVar[int]
+    STAGE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
     name: str
     id: str
     request_id: str
@@ -196,10 +198,12 @@ class Job(_message.Message):
     frames_total: int
     source_kind: str
     prompt: str
-    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ...) -> None: ...
+    stage_progress: float
+    message: str
+    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ..., stage_progress: _Optional[float] = ..., message: _Optional[str] = ...) -> None: ...
 
 class JobEvent(_message.Message):
-    __slots__ = ("job_name", "sequence", "state", "stage", "progress", "message", "warnings", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "time", "job")
+    __slots__ = ("job_name", "sequence", "state", "stage", "progress", "message", "warnings", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "time", "job", "stage_progress")
     JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -213,6 +217,7 @@ class JobEvent(_message.Message):
     FRAMES_TOTAL_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
     JOB_FIELD_NUMBER: _ClassVar[int]
+    STAGE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     job_name: str
     sequence: int
     state: JobState
@@ -226,7 +231,8 @@ class JobEvent(_message.Message):
     frames_total: int
     time: _timestamp_pb2.Timestamp
     job: Job
-    def __init__(self, job_name: _Optional[str] = ..., sequence: _Optional[int] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., message: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job: _Optional[_Union[Job, _Mapping]] = ...) -> None: ...
+    stage_progress: float
+    def __init__(self, job_name: _Optional[str] = ..., sequence: _Optional[int] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., message: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job: _Optional[_Union[Job, _Mapping]] = ..., stage_progress: _Optional[float] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
     __slots__ = ("name",)
