@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.audio.settings import AudioSettings
 from services.common import pb
 from services.common.entrypoint import serve_cli
 from services.common.server import Service
-from services.audio.settings import AudioSettings
 
 
 def build_service(settings: AudioSettings) -> Service:
