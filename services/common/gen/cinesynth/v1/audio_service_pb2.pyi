@@ -60,7 +60,7 @@ class SceneCue(_message.Message):
     def __init__(self, scene_index: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., speech_start_s: _Optional[float] = ..., speech_end_s: _Optional[float] = ..., tempo_factor: _Optional[float] = ...) -> None: ...
 
 class CreateSoundtrackResponse(_message.Message):
-    __slots__ = ("wav", "aac", "srt", "vtt", "cues", "captions", "voice_used", "music_source_used", "music_title", "duration_s", "integrated_lufs", "true_peak_dbtp", "warnings")
+    __slots__ = ("wav", "aac", "srt", "vtt", "cues", "captions", "voice_used", "music_source_used", "music_title", "duration_s", "integrated_lufs", "true_peak_dbtp", "warnings", "music_attribution")
     WAV_FIELD_NUMBER: _ClassVar[int]
     AAC_FIELD_NUMBER: _ClassVar[int]
     SRT_FIELD_NUMBER: _ClassVar[int]
@@ -74,6 +74,7 @@ class CreateSoundtrackResponse(_message.Message):
     INTEGRATED_LUFS_FIELD_NUMBER: _ClassVar[int]
     TRUE_PEAK_DBTP_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_ATTRIBUTION_FIELD_NUMBER: _ClassVar[int]
     wav: _common_pb2.Artifact
     aac: _common_pb2.Artifact
     srt: _common_pb2.Artifact
@@ -87,13 +88,16 @@ class CreateSoundtrackResponse(_message.Message):
     integrated_lufs: float
     true_peak_dbtp: float
     warnings: _containers.RepeatedCompositeFieldContainer[_common_pb2.Warning]
-    def __init__(self, wav: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., aac: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., srt: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., vtt: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., cues: _Optional[_Iterable[_Union[SceneCue, _Mapping]]] = ..., captions: _Optional[_Iterable[_Union[_common_pb2.CaptionCue, _Mapping]]] = ..., voice_used: _Optional[str] = ..., music_source_used: _Optional[_Union[_common_pb2.MusicSource, str]] = ..., music_title: _Optional[str] = ..., duration_s: _Optional[float] = ..., integrated_lufs: _Optional[float] = ..., true_peak_dbtp: _Optional[float] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ...) -> None: ...
+    music_attribution: str
+    def __init__(self, wav: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., aac: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., srt: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., vtt: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., cues: _Optional[_Iterable[_Union[SceneCue, _Mapping]]] = ..., captions: _Optional[_Iterable[_Union[_common_pb2.CaptionCue, _Mapping]]] = ..., voice_used: _Optional[str] = ..., music_source_used: _Optional[_Union[_common_pb2.MusicSource, str]] = ..., music_title: _Optional[str] = ..., duration_s: _Optional[float] = ..., integrated_lufs: _Optional[float] = ..., true_peak_dbtp: _Optional[float] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., music_attribution: _Optional[str] = ...) -> None: ...
 
 class AnalyzeMusicRequest(_message.Message):
-    __slots__ = ("track_uri",)
+    __slots__ = ("track_uri", "energy_hop_s")
     TRACK_URI_FIELD_NUMBER: _ClassVar[int]
+    ENERGY_HOP_S_FIELD_NUMBER: _ClassVar[int]
     track_uri: str
-    def __init__(self, track_uri: _Optional[str] = ...) -> None: ...
+    energy_hop_s: float
+    def __init__(self, track_uri: _Optional[str] = ..., energy_hop_s: _Optional[float] = ...) -> None: ...
 
 class AnalyzeMusicResponse(_message.Message):
     __slots__ = ("analysis",)
