@@ -44,9 +44,14 @@ proto-deps: $(STAMP)
 
 # --- quality -----------------------------------------------------------------------------------
 .PHONY: lint
-lint: $(STAMP) proto-deps ## ruff + buf lint
+lint: $(STAMP) proto-deps ## ruff + buf lint + deployment checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/buf lint --path proto/cinesynth
+	$(MAKE) --no-print-directory deploy-check
+
+.PHONY: deploy-check
+deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool rules, hadolint Dockerfiles
+	PYTHON=$(PY) bash deploy/validate.sh
 
 .PHONY: test
 test: setup proto-deps ## run the test suite

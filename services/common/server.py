@@ -36,7 +36,9 @@ SERVER_KEEPALIVE_OPTIONS: tuple[tuple[str, int], ...] = (
 
 
 def server_options(
-    max_message_bytes: int = 64 * 1024 * 1024, max_connection_age_s: float | None = None
+    max_message_bytes: int = 64 * 1024 * 1024,
+    max_connection_age_s: float | None = None,
+    grace_period_s: float = 30.0,
 ) -> list[tuple[str, int]]:
     options = [
         *SERVER_KEEPALIVE_OPTIONS,
@@ -47,7 +49,8 @@ def server_options(
     if max_connection_age_s:
         options += [
             ("grpc.max_connection_age_ms", int(max_connection_age_s * 1000)),
-            ("grpc.max_connection_age_grace_ms", 30_000),
+            # An aged connection must still let a long call (a keyframe, an encode) finish.
+            ("grpc.max_connection_age_grace_ms", int(max(grace_period_s, 30.0) * 1000)),
         ]
     return options
 
@@ -110,7 +113,7 @@ class ServiceRuntime:
         s = self.settings
         self.server, self.port = create_server(
             s.address,
-            options=server_options(s.max_message_bytes, s.max_connection_age_s),
+            options=server_options(s.max_message_bytes, s.max_connection_age_s, s.grace_period_s),
             maximum_concurrent_rpcs=s.max_concurrent_rpcs,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
