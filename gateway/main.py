@@ -1,27 +1,198 @@
-"""`cinesynth-gateway`: serves the public VideoService on the shared runtime."""
+"""`cinesynth-gateway`: serves the public VideoService on the shared runtime.
+
+    cinesynth-gateway                       # serve (CINESYNTH_* settings, see gateway/settings.py)
+    cinesynth-gateway hash-key TENANT       # read a key on stdin, print the TENANT:SHA256 line for it
+    cinesynth-gateway hash-key TENANT --generate   # make a new random key, print it and the line
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import secrets
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from gateway.auth import Authenticator, hash_key
+from gateway.convert import job_json
+from gateway.downstream import Downstream, RetryPolicy
+from gateway.manager import JobManager, ManagerConfig
+from gateway.pipeline import Pipeline, PipelineConfig
+from gateway.service import GatewayConfig, VideoGateway
+from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
+from gateway.store import JobStore, open_job_store
+from gateway.validation import Limits
+from gateway.webhooks import WebhookConfig, WebhookSender
 from services.common import pb
-from services.common.entrypoint import serve_cli
+from services.common.artifacts import open_store
+from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GatewayParts:
+    """The pieces of a running gateway (tests reach in through Service.extra["gateway"])."""
+
+    settings: GatewaySettings
+    auth: Authenticator
+    store: JobStore
+    downstream: Downstream
+    manager: JobManager
+    gateway: VideoGateway
+    webhooks: WebhookSender
+
+
+def build_parts(settings: GatewaySettings) -> GatewayParts:
+    # Configuration errors (no API keys, a bad store URL) stop the process here, before it serves.
+    auth = Authenticator.from_settings(
+        auth_mode=settings.auth_mode,
+        api_keys=settings.api_keys,
+        api_keys_file=settings.api_keys_file,
+        anonymous_tenant=settings.anonymous_tenant,
+    )
+    store = open_job_store(settings.job_store)
+    artifacts = open_store(settings.artifact_store, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+    downstream = Downstream(
+        storyboard_target=settings.storyboard_target,
+        audio_target=settings.audio_target,
+        compositor_target=settings.compositor_target,
+        resolve_interval_s=settings.imagegen_resolve_interval_s,
+    )
+    pipeline = Pipeline(
+        downstream,
+        artifacts,
+        PipelineConfig(
+            storyboard_timeout_s=settings.storyboard_timeout_s,
+            analyze_timeout_s=settings.analyze_timeout_s,
+            keyframe_timeout_s=settings.keyframe_timeout_s,
+            soundtrack_timeout_s=settings.soundtrack_timeout_s,
+            compose_timeout_s=settings.compose_timeout_s,
+            keyframe_concurrency=settings.keyframe_concurrency,
+            retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            keyframe_pixels=dict(settings.keyframe_pixels),
+            imagegen_targets=dict(settings.imagegen_targets),
+            imagegen_default_target=settings.imagegen_target,
+        ),
+    )
+    secret = settings.webhook_secret.get_secret_value().encode()
+    webhooks = WebhookSender(
+        WebhookConfig(
+            secret=secret,
+            allow_private=settings.webhook_allow_private,
+            attempts=settings.webhook_attempts,
+            backoff_s=settings.webhook_backoff_s,
+            timeout_s=settings.webhook_timeout_s,
+        )
+    )
+    manager = JobManager(
+        store,
+        pipeline,
+        ManagerConfig(
+            owner=settings.lease_owner,
+            lease_s=settings.lease_s,
+            claim_interval_s=settings.claim_interval_s,
+            max_running_jobs=settings.max_running_jobs,
+            job_timeout_s=settings.job_timeout_s,
+            progress_persist_interval_s=settings.progress_persist_interval_s,
+        ),
+        webhooks=webhooks,
+        render_job=job_json,
+    )
+    gateway = VideoGateway(
+        store,
+        manager,
+        artifacts,
+        GatewayConfig(
+            limits=Limits(
+                max_prompt_chars=settings.max_prompt_chars,
+                default_long_edge=settings.default_long_edge,
+                default_fps=settings.default_fps,
+                known_voices=tuple(settings.known_voices),
+            ),
+            tenant_max_active_jobs=settings.tenant_max_active_jobs,
+            tenant_limits=dict(settings.tenant_limits),
+            webhook_allow_private=settings.webhook_allow_private,
+            watch_poll_s=settings.watch_poll_s,
+            cancel_wait_s=settings.cancel_wait_s,
+        ),
+    )
+    if not secret:
+        log.warning("no webhook secret configured: callbacks are sent unsigned (set CINESYNTH_WEBHOOK_SECRET)")
+    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks)
 
 
 def build_service(settings: GatewaySettings) -> Service:
-    # Methods not built yet answer UNIMPLEMENTED (the generated base servicer), never a fake result.
-    servicer = pb.video_grpc.VideoServiceServicer()
+    try:
+        parts = build_parts(settings)
+    except (ValueError, OSError) as exc:  # configuration: say what is wrong, no traceback
+        print(f"cinesynth-gateway: invalid configuration: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    servicer = VideoServicer(parts.gateway, parts.auth)
+
+    async def start() -> None:
+        # Schema first, then clients, then the claim loop: it resumes this replica's own RUNNING
+        # jobs at once and adopts other replicas' when their leases have expired.
+        await parts.store.open()
+        await parts.downstream.start()
+        await parts.manager.start()
+        log.info(
+            "gateway ready",
+            extra={"job_store": parts.store.url_for_logs, "replica": settings.lease_owner, "auth": settings.auth_mode},
+        )
+
+    async def on_drain() -> None:
+        # Watch streams end with UNAVAILABLE at once (clients reconnect) instead of holding SIGTERM.
+        parts.gateway.begin_shutdown()
+
+    async def stop() -> None:
+        # Running jobs are interrupted, not failed: they stay RUNNING and resume on the next start.
+        await parts.manager.stop(release=True)
+        await parts.webhooks.close()
+        await parts.downstream.close()
+        await parts.store.close()
+
     return Service(
         name="gateway",
         service_names=[pb.VIDEO_SERVICE],
         register=lambda server: pb.video_grpc.add_VideoServiceServicer_to_server(servicer, server),
+        start=start,
+        stop=stop,
+        on_drain=on_drain,
+        extra={"gateway": parts},
     )
 
 
+def _configure_hash_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tenant", help="tenant the key belongs to")
+    parser.add_argument("--generate", action="store_true", help="make a new random key instead of reading stdin")
+
+
+def _run_hash_key(args: argparse.Namespace) -> int:
+    if args.generate:
+        key = secrets.token_urlsafe(32)
+        print(f"key (give it to the client, store it nowhere else): {key}", file=sys.stderr)
+    else:
+        key = sys.stdin.readline().strip()
+        if not key:
+            print("hash-key: no key on stdin", file=sys.stderr)
+            return 2
+    print(f"{args.tenant}:{hash_key(key)}")
+    return 0
+
+
+COMMANDS = {
+    "hash-key": Command("print the TENANT:SHA256 line of an API key", _configure_hash_key, _run_hash_key),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return serve_cli(argv, prog="cinesynth-gateway", settings_cls=GatewaySettings, build=build_service)
+    return serve_cli(
+        argv, prog="cinesynth-gateway", settings_cls=GatewaySettings, build=build_service, commands=COMMANDS
+    )
 
 
 if __name__ == "__main__":

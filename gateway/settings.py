@@ -1,7 +1,17 @@
-"""Settings of the gateway (CINESYNTH_* environment variables, flags override)."""
+"""Settings of the gateway (CINESYNTH_* environment variables, flags override).
+
+Dicts are JSON in the environment, e.g.
+`CINESYNTH_IMAGEGEN_TARGETS='{"ultra": "dns:///imagegen-ultra:50053", "standard": "dns:///imagegen-sd:50053"}'`.
+"""
 
 from __future__ import annotations
 
+import socket
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+
+from gateway.model import TIERS
 from services.common.settings import OptionalPort, Port, ServiceSettings
 
 
@@ -9,3 +19,97 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     port: Port = 50051
     metrics_port: OptionalPort = 9091
+
+    # --- downstream services -------------------------------------------------------------------
+    storyboard_target: str = Field("127.0.0.1:50052", description="StoryboardService address.")
+    audio_target: str = Field("127.0.0.1:50054", description="AudioService address.")
+    compositor_target: str = Field("127.0.0.1:50055", description="CompositorService address.")
+    imagegen_target: str = Field(
+        "127.0.0.1:50053",
+        description="ImageGen workers for every tier without its own entry in imagegen_targets. A DNS name "
+        "resolving to several addresses (a headless Service) is spread over all of them.",
+    )
+    imagegen_targets: dict[str, str] = Field(
+        default_factory=dict, description="Per-tier ImageGen pools: tier name (draft/turbo/standard/ultra) -> target."
+    )
+    imagegen_resolve_interval_s: float = Field(
+        10.0, gt=0, description="How often the ImageGen targets are re-resolved (new pods get work)."
+    )
+
+    # --- jobs ----------------------------------------------------------------------------------
+    job_store: str = Field(
+        "sqlite:///./run/jobs.db",
+        description="sqlite:///PATH (one node) or postgresql://USER@HOST:PORT/DB[?schema=NAME] (replicas).",
+    )
+    replica_id: str = Field("", description="This replica's lease owner id; empty = hostname:port.")
+    lease_s: float = Field(30.0, gt=0, description="A job's lease; a replica silent this long loses its jobs.")
+    claim_interval_s: float = Field(1.0, gt=0, description="How often queued and orphaned jobs are looked for.")
+    max_running_jobs: int = Field(4, ge=1, description="Jobs this replica runs at once (the rest wait queued).")
+    job_timeout_s: float = Field(3600.0, gt=0, description="Deadline of one run of a job.")
+    storyboard_timeout_s: float = Field(300.0, gt=0, description="Deadline of CreateStoryboard.")
+    analyze_timeout_s: float = Field(300.0, gt=0, description="Deadline of AnalyzeMusic.")
+    keyframe_timeout_s: float = Field(600.0, gt=0, description="Deadline of one keyframe's GenerateKeyframes.")
+    soundtrack_timeout_s: float = Field(600.0, gt=0, description="Deadline of CreateSoundtrack.")
+    compose_timeout_s: float = Field(1800.0, gt=0, description="Deadline of ComposeVideo.")
+    keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
+    keyframe_attempts: int = Field(
+        8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE."
+    )
+    retry_backoff_s: float = Field(0.2, ge=0, description="First retry delay (doubles, with jitter).")
+    retry_backoff_max_s: float = Field(2.0, ge=0, description="Longest retry delay.")
+    progress_persist_interval_s: float = Field(
+        0.5, ge=0, description="Progress-only updates reach the store at most this often (events are live)."
+    )
+    watch_poll_s: float = Field(1.0, gt=0, description="WatchJob re-reads the store this often for remote jobs.")
+    cancel_wait_s: float = Field(2.0, ge=0, description="CancelJob waits this long for the job to stop.")
+
+    # --- requests ------------------------------------------------------------------------------
+    max_prompt_chars: int = Field(4000, ge=1, description="Longest prompt accepted.")
+    default_long_edge: int = Field(
+        1280, ge=64, le=3840, description="Long edge of the aspect presets when no size is given "
+        "(1280 -> 1280x720 for 16:9; 768 -> 768x432 keeps a CPU demo fast)."
+    )
+    default_fps: int = Field(24, ge=12, le=60, description="Frame rate when none is given.")
+    keyframe_pixels: dict[str, int] = Field(
+        default_factory=lambda: {"draft": 0, "turbo": 512 * 512, "standard": 768 * 512, "ultra": 1024 * 1024},
+        description="Keyframe area per tier (the output's aspect is kept); 0 = the output size.",
+    )
+    known_voices: list[str] = Field(
+        default_factory=lambda: ["piper", "gtts", "none"], description="Voices a request may name."
+    )
+
+    # --- tenants -------------------------------------------------------------------------------
+    auth_mode: Literal["api_key", "none"] = Field(
+        "api_key", description="api_key: every call needs `authorization: Bearer KEY`; none: local use only."
+    )
+    api_keys: str = Field(
+        "", description="Comma-separated TENANT:SHA256HEX pairs (hash of the key, never the key itself)."
+    )
+    api_keys_file: str | None = Field(None, description="File of TENANT:SHA256HEX lines (# comments).")
+    anonymous_tenant: str = Field("local", description="Tenant of every call when auth_mode=none.")
+    tenant_max_active_jobs: int = Field(10, ge=1, description="Queued + running jobs a tenant may have.")
+    tenant_limits: dict[str, int] = Field(default_factory=dict, description="Per-tenant overrides of that limit.")
+
+    # --- webhooks ------------------------------------------------------------------------------
+    webhook_secret: SecretStr = Field(SecretStr(""), description="HMAC-SHA256 key of X-Cinesynth-Signature.")
+    webhook_allow_private: bool = Field(
+        False, description="Allow callbacks to loopback/private/link-local addresses (local testing only)."
+    )
+    webhook_attempts: int = Field(6, ge=1, description="Delivery attempts before giving up.")
+    webhook_backoff_s: float = Field(1.0, ge=0, description="First retry delay (doubles).")
+    webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one delivery attempt.")
+
+    @field_validator("imagegen_targets", "keyframe_pixels")
+    @classmethod
+    def _known_tiers(cls, value: dict[str, object]) -> dict[str, object]:
+        unknown = sorted(set(value) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier(s) {unknown}; use {list(TIERS)}")
+        return value
+
+    def imagegen_target_for(self, tier: str) -> str:
+        return self.imagegen_targets.get(tier) or self.imagegen_target
+
+    @property
+    def lease_owner(self) -> str:
+        return self.replica_id or f"{socket.gethostname()}:{self.port}"

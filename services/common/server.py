@@ -81,6 +81,7 @@ class Service:
     """What a service plugs into the runtime.
 
     `register` adds servicers; `start` loads and warms (health stays NOT_SERVING until it returns);
+    `on_drain` runs as draining begins (end long-lived streams so clients reconnect elsewhere);
     `stop` releases resources after in-flight calls have finished.
     """
 
@@ -89,6 +90,7 @@ class Service:
     register: Callable[[aio.Server], None]
     start: Callable[[], Awaitable[None]] | None = None
     stop: Callable[[], Awaitable[None]] | None = None
+    on_drain: Callable[[], Awaitable[None]] | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -149,6 +151,8 @@ class ServiceRuntime:
         grace = self.settings.grace_period_s if grace_s is None else grace_s
         log.info("draining", extra={"grace_s": grace})
         await self._set_all(NOT_SERVING)
+        if self.service.on_drain is not None:
+            await self.service.on_drain()
         if self.settings.drain_delay_s:
             await asyncio.sleep(self.settings.drain_delay_s)
         try:

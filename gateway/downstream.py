@@ -1,0 +1,232 @@
+"""Clients of the internal services: one channel each, and ImageGen worker pools per target.
+
+ImageGen is different: a keyframe that a busy worker refuses (RESOURCE_EXHAUSTED) or a dead one
+cannot take (UNAVAILABLE) must go to *another* worker. A plain round_robin channel would pick the
+next subchannel, but with many keyframes in flight nothing guarantees that the retry lands
+elsewhere. So a `WorkerPool` resolves its target to every address (a headless Service's A records,
+or an `ipv4:a:p,b:p` list), keeps one channel per address (created with
+`services.common.channels.create_channel`), hands addresses out round-robin and skips, per keyframe,
+the ones that already refused it. It re-resolves periodically so new pods get work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import random
+import re
+import socket
+import time
+from dataclasses import dataclass
+
+import grpc
+from grpc import aio
+
+from gateway.metrics import KEYFRAME_RETRIES
+from services.common import pb
+from services.common.channels import create_channel
+from services.common.errors import Internal, from_rpc_error
+
+log = logging.getLogger(__name__)
+
+RETRY_ON_ANOTHER_WORKER = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE)
+_HOST_PORT = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:/]+)):(?P<port>\d+)$")
+
+
+def static_addresses(target: str) -> list[str] | None:
+    """Channel targets of a fixed list (ipv4:/ipv6:/unix:), or None when the target needs DNS."""
+    if target.startswith(("ipv4:", "ipv6:")):
+        scheme, _, rest = target.partition(":")
+        return [f"{scheme}:{part}" for part in rest.split(",") if part]
+    if target.startswith(("unix:", "unix-abstract:", "vsock:")):
+        return [target]
+    return None
+
+
+def dns_host_port(target: str) -> tuple[str, int] | None:
+    """host and port of `host:port`, `dns:host:port` or `dns://[authority]/host:port`."""
+    name = target
+    if name.startswith("dns:"):
+        name = name[len("dns:") :]
+        if name.startswith("//"):
+            name = name[2:].split("/", 1)[1] if "/" in name[2:] else ""
+    match = _HOST_PORT.match(name)
+    if not match:
+        return None
+    return (match.group("v6") or match.group("host"), int(match.group("port")))
+
+
+def resolve_addresses(target: str) -> list[str]:
+    """Every address of the target as channel targets (`ipv4:1.2.3.4:50053`); blocking (DNS)."""
+    fixed = static_addresses(target)
+    if fixed is not None:
+        return fixed
+    host_port = dns_host_port(target)
+    if host_port is None:
+        return [target]
+    host, port = host_port
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    out: list[str] = []
+    for family, *_, sockaddr in infos:
+        address = f"ipv6:[{sockaddr[0]}]:{port}" if family == socket.AF_INET6 else f"ipv4:{sockaddr[0]}:{port}"
+        if address not in out:
+            out.append(address)
+    return out or [target]
+
+
+class WorkerPool:
+    """The ImageGen workers behind one target, one channel per address."""
+
+    def __init__(self, target: str, resolve_interval_s: float = 10.0) -> None:
+        self.target = target
+        self.resolve_interval_s = resolve_interval_s
+        self._channels: dict[str, aio.Channel] = {}
+        self._order: list[str] = []
+        self._cursor = itertools.count()
+        self._resolved_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, force: bool = False) -> list[str]:
+        async with self._lock:
+            if not force and self._order and time.monotonic() - self._resolved_at < self.resolve_interval_s:
+                return self._order
+            try:
+                addresses = await asyncio.to_thread(resolve_addresses, self.target)
+            except OSError as exc:
+                log.warning("cannot resolve imagegen target", extra={"target": self.target, "error": str(exc)})
+                addresses = self._order or [self.target]
+            for gone in set(self._channels) - set(addresses):
+                # Calls still running on it keep their channel until they finish; close it afterwards.
+                asyncio.get_running_loop().call_later(60, _close_later, self._channels.pop(gone))
+            for address in addresses:
+                if address not in self._channels:
+                    # No transparent retries: a refused keyframe comes back to us to try another worker.
+                    self._channels[address] = create_channel(address, retries=False, round_robin=False)
+            self._order = list(addresses)
+            self._resolved_at = time.monotonic()
+            return self._order
+
+    async def pick(self, exclude: set[str]) -> tuple[str, pb.imagegen_grpc.ImageGenServiceStub] | None:
+        """The next address round-robin that is not excluded; None when all are."""
+        order = await self.refresh()
+        candidates = [a for a in order if a not in exclude]
+        if not candidates:
+            return None
+        start = next(self._cursor)
+        address = order[start % len(order)]
+        if address in exclude:
+            address = candidates[start % len(candidates)]
+        return address, pb.imagegen_grpc.ImageGenServiceStub(self._channels[address])
+
+    async def close(self) -> None:
+        channels, self._channels = list(self._channels.values()), {}
+        for channel in channels:
+            await channel.close()
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _close_later(channel: aio.Channel) -> None:
+    task = asyncio.ensure_future(channel.close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8
+    backoff_s: float = 0.2
+    max_backoff_s: float = 2.0
+
+
+async def generate_keyframe(
+    pool: WorkerPool,
+    request: pb.imagegen_pb2.GenerateKeyframesRequest,
+    *,
+    timeout: float,
+    policy: RetryPolicy,
+) -> pb.imagegen_pb2.Keyframe:
+    """Render the one keyframe of `request` on some worker of `pool`.
+
+    A worker answering RESOURCE_EXHAUSTED or UNAVAILABLE is skipped and the next one tried; when
+    every worker has refused, wait (doubling, jittered) and go round again, `policy.attempts` calls
+    in all. Any other failure is final. Raises the matching domain error.
+    """
+    excluded: set[str] = set()
+    delay = policy.backoff_s
+    last: grpc.aio.AioRpcError | None = None
+    for attempt in range(1, policy.attempts + 1):
+        picked = await pool.pick(excluded)
+        if picked is None:
+            excluded.clear()
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, policy.max_backoff_s)
+            picked = await pool.pick(excluded)
+            assert picked is not None
+        address, stub = picked
+        call = stub.GenerateKeyframes(request, timeout=timeout)
+        try:
+            keyframe: pb.imagegen_pb2.Keyframe | None = None
+            async for response in call:
+                keyframe = response.keyframe
+            if keyframe is None:
+                raise Internal("an imagegen worker returned no keyframe")
+            return keyframe
+        except aio.AioRpcError as exc:
+            if exc.code() not in RETRY_ON_ANOTHER_WORKER or attempt == policy.attempts:
+                raise from_rpc_error(exc) from None
+            last = exc
+            KEYFRAME_RETRIES.labels(exc.code().name).inc()
+            excluded.add(address)
+            log.info(
+                "keyframe refused, trying another worker",
+                extra={"worker": address, "code": exc.code().name, "attempt": attempt},
+            )
+        finally:
+            call.cancel()  # no-op when finished; stops the worker when we were cancelled
+    assert last is not None
+    raise from_rpc_error(last)
+
+
+class Downstream:
+    """Stubs of the internal services; channels are made in `start` (they need the running loop)."""
+
+    def __init__(
+        self,
+        *,
+        storyboard_target: str,
+        audio_target: str,
+        compositor_target: str,
+        resolve_interval_s: float = 10.0,
+    ) -> None:
+        self.targets = {"storyboard": storyboard_target, "audio": audio_target, "compositor": compositor_target}
+        self.resolve_interval_s = resolve_interval_s
+        self._channels: dict[str, aio.Channel] = {}
+        self._pools: dict[str, WorkerPool] = {}
+        self.storyboard: pb.storyboard_grpc.StoryboardServiceStub | None = None
+        self.audio: pb.audio_grpc.AudioServiceStub | None = None
+        self.compositor: pb.compositor_grpc.CompositorServiceStub | None = None
+
+    async def start(self) -> None:
+        for name, target in self.targets.items():
+            if name not in self._channels:
+                self._channels[name] = create_channel(target)
+        self.storyboard = pb.storyboard_grpc.StoryboardServiceStub(self._channels["storyboard"])
+        self.audio = pb.audio_grpc.AudioServiceStub(self._channels["audio"])
+        self.compositor = pb.compositor_grpc.CompositorServiceStub(self._channels["compositor"])
+
+    def imagegen_pool(self, target: str) -> WorkerPool:
+        pool = self._pools.get(target)
+        if pool is None:
+            pool = self._pools[target] = WorkerPool(target, self.resolve_interval_s)
+        return pool
+
+    async def close(self) -> None:
+        for pool in self._pools.values():
+            await pool.close()
+        self._pools.clear()
+        for channel in self._channels.values():
+            await channel.close()
+        self._channels.clear()

@@ -1,0 +1,480 @@
+"""The orchestration of one job: storyboard -> (keyframes fanned out || soundtrack) -> compose.
+
+Every stage checks the job's checkpoints first and skips what is already done, so a job resumed
+on another replica, or after a restart, picks up at its last finished stage and never renders a
+finished keyframe twice: each keyframe is checkpointed (URI + sha256) the moment it arrives.
+
+Downstream calls carry deadlines (the stage's timeout, capped by what is left of the run) and are
+cancelled with the job: cancelling the job's task cancels the in-flight gRPC calls, which the
+workers see as a cancelled RPC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Protocol, TypeVar
+
+from google.protobuf import json_format
+from grpc import aio
+
+from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
+from gateway.enums import enum_value, short_name
+from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
+from services.common import pb
+from services.common.artifacts import ArtifactStore
+from services.common.errors import (
+    CinesynthError,
+    FailedPrecondition,
+    Internal,
+    ResourceExhausted,
+    Unavailable,
+    Unimplemented,
+    from_rpc_error,
+)
+from services.common.metrics import FALLBACKS
+
+T = TypeVar("T")
+
+# Share of the whole job each stage stands for (progress 0..1).
+STAGE_WEIGHTS = {"storyboard": 0.10, "keyframes": 0.45, "soundtrack": 0.10, "compose": 0.35}
+# A tier's pool that answers these cannot serve the job now: degrade when allowed.
+DEGRADE_ON = (ResourceExhausted, Unavailable, FailedPrecondition, Unimplemented)
+
+
+class JobContext(Protocol):
+    """What the pipeline needs from whoever runs the job (the JobRunner)."""
+
+    job: Job
+
+    def budget(self, stage_timeout_s: float) -> float:
+        """Timeout for a downstream call: the stage's, capped by what is left of the run."""
+
+    def stage_started(self, stage: Stage, message: str) -> None: ...
+
+    def stage_finished(self, stage: Stage, message: str) -> None: ...
+
+    def warn(self, code: str, message: str, stage: str) -> None: ...
+
+    async def commit(self, *, persist: bool = True) -> None:
+        """Publish the job's changes to watchers; persist now, or (False) soon (progress only)."""
+
+
+class StageFailed(Exception):
+    """A stage's domain error, with the stage it happened in."""
+
+    def __init__(self, stage: Stage, error: CinesynthError) -> None:
+        super().__init__(f"{stage.value}: {error.message}")
+        self.stage = stage
+        self.error = error
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    storyboard_timeout_s: float = 300.0
+    analyze_timeout_s: float = 300.0
+    keyframe_timeout_s: float = 600.0
+    soundtrack_timeout_s: float = 600.0
+    compose_timeout_s: float = 1800.0
+    keyframe_concurrency: int = 4
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    keyframe_pixels: dict[str, int] = field(default_factory=dict)
+    imagegen_targets: dict[str, str] = field(default_factory=dict)
+    imagegen_default_target: str = "127.0.0.1:50053"
+
+    def imagegen_target(self, tier: str) -> str:
+        return self.imagegen_targets.get(tier) or self.imagegen_default_target
+
+
+def keyframe_id(index: int) -> str:
+    return f"scene-{index:02d}"
+
+
+def keyframe_size(width: int, height: int, pixels: int) -> tuple[int, int]:
+    """A size of about `pixels` with the output's aspect, both sides multiples of 8 (0 = the output size)."""
+    if pixels <= 0:
+        return width, height
+    ratio = width / height
+    w = max(64, round(math.sqrt(pixels * ratio) / 8) * 8)
+    h = max(64, round(math.sqrt(pixels / ratio) / 8) * 8)
+    return w, h
+
+
+def compute_progress(job: Job) -> tuple[float, float]:
+    """(progress over the whole job, progress within its current stage)."""
+    if job.stage == Stage.DONE:
+        return 1.0, 1.0
+    keyframes = job.keyframes_done / job.keyframes_total if job.keyframes_total else 0.0
+    frames = 1.0 if job.composed else (job.frames_done / job.frames_total if job.frames_total else 0.0)
+    total = (
+        STAGE_WEIGHTS["storyboard"] * (job.storyboard is not None)
+        + STAGE_WEIGHTS["keyframes"] * keyframes
+        + STAGE_WEIGHTS["soundtrack"] * (job.soundtrack is not None)
+        + STAGE_WEIGHTS["compose"] * frames
+    )
+    within = {
+        Stage.STORYBOARD: float(job.storyboard is not None),
+        Stage.KEYFRAMES: keyframes,
+        Stage.SOUNDTRACK: float(job.soundtrack is not None),
+        Stage.COMPOSE: frames,
+    }.get(job.stage, 0.0)
+    return min(max(total, job.progress), 1.0), min(within, 1.0)
+
+
+def artifact_record(artifact: pb.common_pb2.Artifact, name: str, kind: str) -> ArtifactRecord:
+    return ArtifactRecord(
+        name=name,
+        uri=artifact.uri,
+        mime_type=artifact.mime_type or "application/octet-stream",
+        size_bytes=artifact.size_bytes,
+        sha256=artifact.sha256,
+        kind=kind,
+    )
+
+
+def _suffix(artifact: pb.common_pb2.Artifact, default: str) -> str:
+    return PurePosixPath(artifact.name or artifact.uri).suffix or default
+
+
+def _first_error(error: BaseException) -> BaseException:
+    """The first real failure inside (nested) exception groups from a TaskGroup."""
+    if isinstance(error, BaseExceptionGroup):
+        leaves = [_first_error(e) for e in error.exceptions]
+        real = [e for e in leaves if not isinstance(e, asyncio.CancelledError)]
+        return (real or leaves)[0]
+    return error
+
+
+class TierRouter:
+    """The tier keyframes of one job are requested at: the requested one, lower ones when allowed."""
+
+    def __init__(self, requested: str, allow_degrade: bool) -> None:
+        index = TIERS.index(requested)
+        self.candidates = list(reversed(TIERS[: index + 1])) if allow_degrade else [requested]
+        self._index = 0
+
+    @property
+    def current(self) -> str:
+        return self.candidates[self._index]
+
+    def degrade(self, failed: str) -> tuple[str | None, bool]:
+        """(the tier to try now or None, whether this call moved the job down)."""
+        position = self.candidates.index(failed)
+        if position < self._index:  # another keyframe already moved down
+            return self.current, False
+        if self._index + 1 >= len(self.candidates):
+            return None, False
+        self._index += 1
+        return self.current, True
+
+
+class Pipeline:
+    def __init__(self, downstream: Downstream, artifacts: ArtifactStore, config: PipelineConfig) -> None:
+        self.downstream = downstream
+        self.artifacts = artifacts
+        self.config = config
+
+    async def run(self, ctx: JobContext) -> None:
+        job = ctx.job
+        if job.source_kind == "music":
+            await self._analyze_music(ctx)
+        if job.storyboard is None:
+            await self._storyboard(ctx)
+        storyboard = self._storyboard_proto(job)
+        pending_keyframes = [
+            (i, scene) for i, scene in enumerate(storyboard.scenes) if keyframe_id(i) not in job.keyframes
+        ]
+        try:
+            async with asyncio.TaskGroup() as group:
+                if pending_keyframes:
+                    group.create_task(self._keyframes(ctx, pending_keyframes))
+                if job.soundtrack is None:
+                    group.create_task(self._soundtrack(ctx, storyboard))
+        except BaseExceptionGroup as failures:
+            raise _first_error(failures) from None
+        if not job.composed:
+            await self._compose(ctx, storyboard)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _storyboard_proto(job: Job) -> pb.common_pb2.Storyboard:
+        return json_format.ParseDict(job.storyboard or {}, pb.common_pb2.Storyboard(), ignore_unknown_fields=True)
+
+    @staticmethod
+    async def _call(stage: Stage, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        try:
+            return await call()
+        except aio.AioRpcError as exc:
+            raise StageFailed(stage, from_rpc_error(exc)) from None
+        except CinesynthError as exc:
+            raise StageFailed(stage, exc) from None
+
+    def _forward_warnings(self, ctx: JobContext, warnings: Any, stage: Stage) -> None:
+        for warning in warnings:
+            ctx.warn(warning.code, warning.message, warning.stage or stage.value)
+
+    # --- stages --------------------------------------------------------------------------------
+
+    async def _analyze_music(self, ctx: JobContext) -> None:
+        # Music-video mode: AnalyzeMusic -> MusicContext for the storyboard; the track is the soundtrack.
+        raise StageFailed(Stage.ANALYZE_MUSIC, Unimplemented("music-video mode is not available yet"))
+
+    async def _storyboard(self, ctx: JobContext) -> None:
+        job, spec = ctx.job, ctx.job.spec
+        ctx.stage_started(Stage.STORYBOARD, "writing the storyboard")
+        await ctx.commit()
+        request = pb.storyboard_pb2.CreateStoryboardRequest(
+            prompt=job.prompt,
+            scene_count=spec.scene_count,
+            duration_s=spec.duration_s,
+            style=spec.style,
+            seed=spec.seed,
+            backend=enum_value(pb.common_pb2.StoryboardBackend, "STORYBOARD_BACKEND_", spec.storyboard_backend),
+        )
+        if job.source_storyboard is not None:
+            json_format.ParseDict(job.source_storyboard, request.storyboard, ignore_unknown_fields=True)
+        stub = self.downstream.storyboard
+        assert stub is not None
+        response = await self._call(
+            Stage.STORYBOARD,
+            lambda: stub.CreateStoryboard(request, timeout=ctx.budget(self.config.storyboard_timeout_s)),
+        )
+        storyboard = response.storyboard
+        if not storyboard.scenes:
+            raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
+        self._forward_warnings(ctx, storyboard.provenance.warnings, Stage.STORYBOARD)
+        document = json_format.MessageToDict(storyboard, preserving_proto_field_name=True)
+        body = json.dumps(document, indent=2, ensure_ascii=False).encode()
+        stored = await self._call(
+            Stage.STORYBOARD,
+            lambda: asyncio.to_thread(
+                self.artifacts.put_bytes, f"jobs/{job.id}/storyboard.json", body, "application/json"
+            ),
+        )
+        job.storyboard = document
+        job.keyframes_total = len(storyboard.scenes)
+        job.put_artifact(
+            ArtifactRecord(
+                "storyboard.json", stored.uri, stored.mime_type, stored.size_bytes, stored.sha256, "storyboard"
+            )
+        )
+        ctx.stage_finished(Stage.STORYBOARD, f"storyboard ready: {len(storyboard.scenes)} scenes")
+        await ctx.commit()
+
+    async def _keyframes(self, ctx: JobContext, pending: list[tuple[int, pb.common_pb2.Scene]]) -> None:
+        job = ctx.job
+        ctx.stage_started(Stage.KEYFRAMES, f"rendering {len(pending)} keyframes")
+        await ctx.commit()
+        router = TierRouter(job.spec.tier, job.spec.allow_degrade)
+        slots = asyncio.Semaphore(self.config.keyframe_concurrency)
+
+        async def one(index: int, scene: pb.common_pb2.Scene) -> None:
+            async with slots:
+                tier, keyframe = await self._render(ctx, router, index, scene)
+            self._record_keyframe(ctx, index, tier, keyframe)
+            await ctx.commit()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, scene in pending:
+                    group.create_task(one(index, scene))
+        except BaseExceptionGroup as failures:
+            raise _first_error(failures) from None
+        ctx.stage_finished(Stage.KEYFRAMES, f"{job.keyframes_done}/{job.keyframes_total} keyframes rendered")
+        await ctx.commit()
+
+    async def _render(
+        self, ctx: JobContext, router: TierRouter, index: int, scene: pb.common_pb2.Scene
+    ) -> tuple[str, pb.imagegen_pb2.Keyframe]:
+        job = ctx.job
+        tier = router.current
+        while True:
+            width, height = keyframe_size(job.spec.width, job.spec.height, self.config.keyframe_pixels.get(tier, 0))
+            request = pb.imagegen_pb2.GenerateKeyframesRequest(
+                keyframes=[
+                    pb.imagegen_pb2.KeyframeSpec(
+                        id=keyframe_id(index),
+                        prompt=scene.visual_prompt or scene.description or job.prompt,
+                        negative_prompt=scene.negative_prompt,
+                        width=width,
+                        height=height,
+                        seed=job.spec.seed,
+                        tier=enum_value(pb.common_pb2.Tier, "TIER_", tier),
+                        scene=scene,
+                    )
+                ],
+                allow_degrade=job.spec.allow_degrade,
+                output_prefix=f"jobs/{job.id}/keyframes",
+                job_id=job.id,
+            )
+            pool = self.downstream.imagegen_pool(self.config.imagegen_target(tier))
+            try:
+                keyframe = await generate_keyframe(
+                    pool, request, timeout=ctx.budget(self.config.keyframe_timeout_s), policy=self.config.retry
+                )
+                return tier, keyframe
+            except DEGRADE_ON as exc:
+                lower, moved = router.degrade(tier)
+                if lower is None:
+                    raise StageFailed(Stage.KEYFRAMES, exc) from None
+                if moved:
+                    FALLBACKS.labels("keyframes", "tier_degraded").inc()
+                    ctx.warn(
+                        "tier_degraded",
+                        f"tier {tier} could not render ({exc.code.name}: {exc.message}); degraded to {lower}",
+                        Stage.KEYFRAMES.value,
+                    )
+                tier = lower
+            except CinesynthError as exc:
+                raise StageFailed(Stage.KEYFRAMES, exc) from None
+
+    def _record_keyframe(self, ctx: JobContext, index: int, tier: str, keyframe: pb.imagegen_pb2.Keyframe) -> None:
+        job = ctx.job
+        key = keyframe_id(index)
+        used = short_name(pb.common_pb2.Tier, "TIER_", keyframe.tier) or tier
+        if used in TIERS and TIERS.index(used) < TIERS.index(tier):
+            ctx.warn("tier_degraded", f"a worker rendered tier {used} instead of {tier}", Stage.KEYFRAMES.value)
+        self._forward_warnings(ctx, keyframe.warnings, Stage.KEYFRAMES)
+        name = f"keyframes/{key}{_suffix(keyframe.image, '.png')}"
+        job.keyframes[key] = KeyframeRecord(
+            id=key,
+            scene_index=index,
+            artifact=artifact_record(keyframe.image, name, "keyframe"),
+            model=keyframe.model,
+            tier=used,
+            seed=keyframe.seed,
+            width=keyframe.width,
+            height=keyframe.height,
+            cached=keyframe.cached,
+        )
+        job.put_artifact(job.keyframes[key].artifact)
+        job.keyframes_done = len(job.keyframes)
+        tiers = [k.tier for k in job.keyframes.values() if k.tier in TIERS]
+        job.tier_used = min(tiers, key=TIERS.index) if tiers else ""
+        job.model_used = ", ".join(sorted({k.model for k in job.keyframes.values() if k.model}))
+        job.message = f"keyframe {job.keyframes_done}/{job.keyframes_total} rendered ({key}, {used})"
+
+    async def _soundtrack(self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard) -> None:
+        job, spec = ctx.job, ctx.job.spec
+        ctx.stage_started(Stage.SOUNDTRACK, "making the soundtrack")
+        await ctx.commit()
+        request = pb.audio_pb2.CreateSoundtrackRequest(
+            scenes=[
+                pb.audio_pb2.SoundtrackScene(index=i, narration=scene.narration, duration_s=scene.duration_s)
+                for i, scene in enumerate(storyboard.scenes)
+            ],
+            music_brief=storyboard.music,
+            total_duration_s=storyboard.total_duration_s or spec.duration_s,
+            voice=pb.common_pb2.VoiceOptions(
+                voice=spec.voice.voice, language=spec.voice.language, speaking_rate=spec.voice.speaking_rate
+            ),
+            music_source=enum_value(pb.common_pb2.MusicSource, "MUSIC_SOURCE_", spec.music_source),
+            output_prefix=f"jobs/{job.id}/audio",
+            job_id=job.id,
+            seed=spec.seed,
+        )
+        stub = self.downstream.audio
+        assert stub is not None
+        response = await self._call(
+            Stage.SOUNDTRACK,
+            lambda: stub.CreateSoundtrack(request, timeout=ctx.budget(self.config.soundtrack_timeout_s)),
+        )
+        audio = response.aac if response.aac.uri else response.wav
+        if not audio.uri:
+            raise StageFailed(Stage.SOUNDTRACK, Internal("the audio service returned no soundtrack"))
+        self._forward_warnings(ctx, response.warnings, Stage.SOUNDTRACK)
+        job.put_artifact(artifact_record(audio, f"soundtrack{_suffix(audio, '.m4a')}", "soundtrack"))
+        if spec.captions:
+            if response.srt.uri:
+                job.put_artifact(artifact_record(response.srt, "captions.srt", "captions_srt"))
+            if response.vtt.uri:
+                job.put_artifact(artifact_record(response.vtt, "captions.vtt", "captions_vtt"))
+        music = short_name(pb.common_pb2.MusicSource, "MUSIC_SOURCE_", response.music_source_used)
+        job.soundtrack = SoundtrackRecord(
+            audio_uri=audio.uri,
+            srt_uri=response.srt.uri,
+            vtt_uri=response.vtt.uri,
+            duration_s=response.duration_s,
+            voice_used=response.voice_used,
+            music_source_used=music,
+            music_title=response.music_title,
+        )
+        ctx.stage_finished(
+            Stage.SOUNDTRACK, f"soundtrack ready ({response.voice_used or 'no'} voice, {music or 'no'} music)"
+        )
+        await ctx.commit()
+
+    async def _compose(self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard) -> None:
+        job, spec = ctx.job, ctx.job.spec
+        soundtrack = job.soundtrack
+        assert soundtrack is not None
+        ctx.stage_started(Stage.COMPOSE, "composing the film")
+        job.frames_done = 0
+        await ctx.commit()
+        transition = enum_value(pb.common_pb2.TransitionKind, "TRANSITION_KIND_", spec.transition)
+        request = pb.compositor_pb2.ComposeVideoRequest(
+            scenes=[
+                pb.compositor_pb2.TimelineScene(
+                    keyframe_uri=job.keyframes[keyframe_id(i)].artifact.uri,
+                    duration_s=scene.duration_s,
+                    motion=scene.shot.camera_pose,
+                    transition=transition or scene.transition,
+                    transition_s=scene.transition_s,
+                    motion_intensity=scene.motion_intensity,
+                )
+                for i, scene in enumerate(storyboard.scenes)
+            ],
+            fps=spec.fps,
+            width=spec.width,
+            height=spec.height,
+            aspect=enum_value(pb.common_pb2.AspectPreset, "ASPECT_PRESET_", spec.aspect),
+            soundtrack_uri=soundtrack.audio_uri,
+            captions_srt_uri=soundtrack.srt_uri if spec.captions else "",
+            captions_vtt_uri=soundtrack.vtt_uri if spec.captions else "",
+            output_prefix=f"jobs/{job.id}/video",
+            job_id=job.id,
+        )
+        stub = self.downstream.compositor
+        assert stub is not None
+        call = stub.ComposeVideo(request, timeout=ctx.budget(self.config.compose_timeout_s))
+
+        async def consume() -> pb.compositor_pb2.ComposeResult | None:
+            result = None
+            async for response in call:
+                if response.HasField("progress"):
+                    job.frames_done = response.progress.frames_done
+                    job.frames_total = response.progress.frames_total
+                    job.message = f"composing: frame {job.frames_done}/{job.frames_total}"
+                    await ctx.commit(persist=False)
+                elif response.HasField("result"):
+                    result = response.result
+            return result
+
+        try:
+            result = await self._call(Stage.COMPOSE, consume)
+        finally:
+            call.cancel()
+        if result is None or not result.video.uri:
+            raise StageFailed(Stage.COMPOSE, Internal("the compositor finished without a video"))
+        self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
+        job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
+        if result.poster.uri:
+            job.put_artifact(artifact_record(result.poster, f"poster{_suffix(result.poster, '.jpg')}", "poster"))
+        if result.contact_sheet.uri:
+            sheet = f"contact_sheet{_suffix(result.contact_sheet, '.jpg')}"
+            job.put_artifact(artifact_record(result.contact_sheet, sheet, "contact_sheet"))
+        if spec.captions and result.srt.uri:
+            job.put_artifact(artifact_record(result.srt, "captions.srt", "captions_srt"))
+        if spec.captions and result.vtt.uri:
+            job.put_artifact(artifact_record(result.vtt, "captions.vtt", "captions_vtt"))
+        job.frames_done = job.frames_total = result.frame_count or job.frames_total
+        job.composed = True
+        ctx.stage_finished(
+            Stage.COMPOSE, f"film composed: {result.frame_count} frames, {result.duration_s:.1f} s ({result.encoder})"
+        )
+        await ctx.commit()

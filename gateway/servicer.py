@@ -1,0 +1,95 @@
+"""The public VideoService over gRPC: authenticate, convert, call the core. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from grpc import aio
+
+from gateway import convert
+from gateway.auth import Authenticator
+from gateway.service import VideoGateway
+from services.common import pb
+from services.common.errors import Unimplemented
+
+video = pb.video_pb2
+
+
+class VideoServicer(pb.video_grpc.VideoServiceServicer):
+    def __init__(self, gateway: VideoGateway, auth: Authenticator) -> None:
+        self.gateway = gateway
+        self.auth = auth
+
+    def _tenant(self, context: aio.ServicerContext) -> str:
+        return self.auth.authenticate(context.invocation_metadata())
+
+    async def CreateVideo(
+        self, request: video.CreateVideoRequest, context: aio.ServicerContext
+    ) -> video.CreateVideoResponse:
+        tenant = self._tenant(context)
+        job, _ = await self.gateway.create(tenant, convert.create_input(request))
+        return video.CreateVideoResponse(job=convert.job_to_proto(job))
+
+    async def GetJob(self, request: video.GetJobRequest, context: aio.ServicerContext) -> video.GetJobResponse:
+        job = await self.gateway.get(self._tenant(context), request.name)
+        return video.GetJobResponse(job=convert.job_to_proto(job))
+
+    async def ListJobs(
+        self, request: video.ListJobsRequest, context: aio.ServicerContext
+    ) -> video.ListJobsResponse:
+        tenant = self._tenant(context)
+        jobs, token = await self.gateway.list(
+            tenant,
+            state=convert.job_state(request.state),
+            labels=dict(request.labels),
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return video.ListJobsResponse(jobs=[convert.job_to_proto(j) for j in jobs], next_page_token=token)
+
+    async def CancelJob(
+        self, request: video.CancelJobRequest, context: aio.ServicerContext
+    ) -> video.CancelJobResponse:
+        job = await self.gateway.cancel(self._tenant(context), request.name)
+        return video.CancelJobResponse(job=convert.job_to_proto(job))
+
+    async def WatchJob(
+        self, request: video.WatchJobRequest, context: aio.ServicerContext
+    ) -> AsyncIterator[video.WatchJobResponse]:
+        tenant = self._tenant(context)
+        async for update in self.gateway.watch(tenant, request.name):
+            yield video.WatchJobResponse(event=convert.event_to_proto(update))
+
+    async def GenerateVideo(
+        self, request: video.GenerateVideoRequest, context: aio.ServicerContext
+    ) -> AsyncIterator[video.GenerateVideoResponse]:
+        tenant = self._tenant(context)
+        job, _ = await self.gateway.create(tenant, convert.create_input(request.request))
+        # The job is durable: a client that drops this stream reconnects with WatchJob.
+        async for update in self.gateway.watch(tenant, job.name):
+            yield video.GenerateVideoResponse(event=convert.event_to_proto(update))
+
+    async def DownloadArtifact(
+        self, request: video.DownloadArtifactRequest, context: aio.ServicerContext
+    ) -> AsyncIterator[video.DownloadArtifactResponse]:
+        tenant = self._tenant(context)
+        artifact = await self.gateway.artifact(
+            tenant, request.name, request.artifact, convert.artifact_kind(request.kind)
+        )
+        offset = 0
+        first = True
+        async for block in self.gateway.read_chunks(artifact, request.chunk_size):
+            response = video.DownloadArtifactResponse(offset=offset, data=block)
+            if first:
+                response.artifact.CopyFrom(convert.artifact_to_proto(artifact))
+                first = False
+            offset += len(block)
+            yield response
+        if first:  # an empty file still announces itself
+            yield video.DownloadArtifactResponse(artifact=convert.artifact_to_proto(artifact), offset=0)
+
+    async def UploadMusic(
+        self, request_iterator: AsyncIterator[video.UploadMusicRequest], context: aio.ServicerContext
+    ) -> video.UploadMusicResponse:
+        self._tenant(context)
+        raise Unimplemented("UploadMusic is not available yet (music-video mode)")

@@ -1,0 +1,290 @@
+"""Up-front checks of a CreateVideo request: every bad field reported at once, nothing created.
+
+`validate_create` turns the raw request (zero values = "server default", enum values already mapped
+to their short names, unknown ones as "unknown(N)") into the normalised `VideoSpec` the job runs
+with. It raises nothing itself: violations go into the caller's `Collector`, so the caller can add
+the checks that need I/O (the callback URL's DNS) before raising them all together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from gateway.model import (
+    ASPECTS,
+    MUSIC_SOURCES,
+    STORYBOARD_BACKENDS,
+    TIERS,
+    TRANSITIONS,
+    MusicSpec,
+    VideoSpec,
+    VoiceSpec,
+)
+from services.common.errors import Collector
+
+MIN_DURATION_S, MAX_DURATION_S = 5.0, 600.0
+MIN_SCENES, MAX_SCENES = 1, 60
+MIN_FPS, MAX_FPS = 12, 60
+MIN_EDGE, MAX_LONG_EDGE, MAX_SHORT_EDGE = 64, 3840, 2160
+MIN_SCENE_S = 1.0
+MAX_STYLE_CHARS = 500
+MAX_LABELS = 32
+MAX_LABEL_VALUE = 256
+MAX_CALLBACK_URL = 2048
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+
+# Width over height of each preset's frame (the letterbox preset is a 16:9 frame).
+ASPECT_RATIOS = {"widescreen": 16 / 9, "cinemascope_letterbox": 16 / 9, "cinemascope": 2.39, "vertical": 9 / 16}
+
+
+@dataclass
+class SpecInput:
+    """VideoSpec as the client sent it: zero/empty = default."""
+
+    duration_s: float = 0.0
+    scene_count: int = 0
+    fps: int = 0
+    width: int = 0
+    height: int = 0
+    aspect: str = ""
+    tier: str = ""
+    allow_degrade: bool = False
+    seed: int | None = None
+    style: str = ""
+    voice: str = ""
+    language: str = ""
+    speaking_rate: float = 0.0
+    music_source: str = ""
+    captions: bool | None = None
+    storyboard_backend: str = ""
+    transition: str = ""
+
+
+@dataclass
+class CreateVideoInput:
+    request_id: str = ""
+    source_kind: str = ""  # prompt | storyboard | music | "" (none given)
+    prompt: str = ""
+    storyboard: dict[str, Any] | None = None
+    music: MusicSpec | None = None
+    spec: SpecInput = field(default_factory=SpecInput)
+    labels: dict[str, str] = field(default_factory=dict)
+    callback_url: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_prompt_chars: int = 4000
+    default_long_edge: int = 1280
+    default_fps: int = 24
+    known_voices: tuple[str, ...] = ("piper", "gtts", "none")
+
+
+@dataclass
+class ValidatedRequest:
+    request_id: str
+    request_hash: str
+    source_kind: str
+    prompt: str
+    storyboard: dict[str, Any] | None
+    music: MusicSpec | None
+    spec: VideoSpec
+    labels: dict[str, str]
+    callback_url: str
+
+
+def even(value: float) -> int:
+    return max(2, round(value / 2.0) * 2)
+
+
+def preset_size(aspect: str, long_edge: int) -> tuple[int, int]:
+    ratio = ASPECT_RATIOS[aspect]
+    if ratio >= 1:
+        return even(long_edge), even(long_edge / ratio)
+    return even(long_edge * ratio), even(long_edge)
+
+
+def request_fingerprint(request: CreateVideoInput) -> str:
+    """What makes two requests with one request_id "the same request" (the id itself excluded)."""
+    data = asdict(request)
+    data.pop("request_id", None)
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, allow_nan=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _all_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_all_finite(v) for v in value)
+    return True
+
+
+def _check_choice(errors: Collector, value: str, allowed: tuple[str, ...], path: str, what: str) -> None:
+    if value and value not in allowed:
+        errors.add(path, f"unknown {what} {value!r}; use one of {', '.join(allowed)}")
+
+
+def _check_size(errors: Collector, spec: SpecInput, aspect: str, long_edge: int) -> tuple[int, int]:
+    width, height = spec.width, spec.height
+    if width < 0:
+        errors.add("spec.width", f"must not be negative (got {width})")
+    if height < 0:
+        errors.add("spec.height", f"must not be negative (got {height})")
+    if width < 0 or height < 0:
+        return 0, 0
+    ratio = ASPECT_RATIOS[aspect]
+    if width == 0 and height == 0:
+        return preset_size(aspect, long_edge)
+    if height == 0:
+        height = even(width / ratio)
+    elif width == 0:
+        width = even(height * ratio)
+    for path, value in (("spec.width", width), ("spec.height", height)):
+        if value % 2:
+            errors.add(path, f"must be even (got {value})")
+        if value < MIN_EDGE:
+            errors.add(path, f"must be at least {MIN_EDGE} (got {value})")
+    long_path, short_path = ("spec.width", "spec.height") if width >= height else ("spec.height", "spec.width")
+    if max(width, height) > MAX_LONG_EDGE:
+        errors.add(long_path, f"{width}x{height} exceeds {MAX_LONG_EDGE}x{MAX_SHORT_EDGE} (either orientation)")
+    elif min(width, height) > MAX_SHORT_EDGE:
+        errors.add(short_path, f"{width}x{height} exceeds {MAX_LONG_EDGE}x{MAX_SHORT_EDGE} (either orientation)")
+    return width, height
+
+
+def _check_labels(errors: Collector, labels: dict[str, str]) -> None:
+    if len(labels) > MAX_LABELS:
+        errors.add("labels", f"at most {MAX_LABELS} labels (got {len(labels)})")
+    for key, value in labels.items():
+        if not _LABEL_KEY.match(key):
+            errors.add(f"labels[{key[:40]!r}]", "key must be 1..63 characters of [A-Za-z0-9_.-/]")
+        if len(value) > MAX_LABEL_VALUE:
+            errors.add(f"labels[{key[:40]!r}]", f"value longer than {MAX_LABEL_VALUE} characters")
+
+
+def _check_source(errors: Collector, request: CreateVideoInput, limits: Limits) -> str:
+    """Returns the normalised prompt."""
+    prompt = request.prompt.strip()
+    if request.source_kind == "prompt":
+        if not prompt:
+            errors.add("prompt", "must not be empty")
+        elif len(prompt) > limits.max_prompt_chars:
+            errors.add("prompt", f"must be at most {limits.max_prompt_chars} characters (got {len(prompt)})")
+    elif request.source_kind == "storyboard":
+        scenes = (request.storyboard or {}).get("scenes") or []
+        if not MIN_SCENES <= len(scenes) <= MAX_SCENES:
+            errors.add("storyboard.scenes", f"must have {MIN_SCENES}..{MAX_SCENES} scenes (got {len(scenes)})")
+        if not _all_finite(request.storyboard):
+            errors.add("storyboard", "numbers must be finite (no NaN or infinity)")
+    elif request.source_kind == "music":
+        music = request.music or MusicSpec()
+        if not (music.upload_id or music.library_track_id):
+            errors.add("music.upload_id", "a music source needs an upload_id or a library_track_id")
+    else:
+        errors.add("prompt", "a prompt, a music track or a storyboard is required")
+    return prompt
+
+
+def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector) -> ValidatedRequest | None:
+    """Normalise `request`; None when any violation was recorded in `errors`."""
+    before = len(errors.violations)
+    spec = request.spec
+    if request.request_id and not _REQUEST_ID.match(request.request_id):
+        errors.add("request_id", "must be 1..128 characters of [A-Za-z0-9._:-] (a UUID is recommended)")
+    prompt = _check_source(errors, request, limits)
+
+    duration = spec.duration_s
+    if not _finite(duration):
+        errors.add("spec.duration_s", "must be a finite number")
+    elif duration != 0 and not MIN_DURATION_S <= duration <= MAX_DURATION_S:
+        errors.add("spec.duration_s", f"must be {MIN_DURATION_S:g}..{MAX_DURATION_S:g} s (got {duration:g})")
+    storyboard_scenes = len((request.storyboard or {}).get("scenes") or [])
+    if request.source_kind == "storyboard" and spec.scene_count and spec.scene_count != storyboard_scenes:
+        errors.add("spec.scene_count", f"the storyboard has {storyboard_scenes} scenes (got {spec.scene_count})")
+    if spec.scene_count and not MIN_SCENES <= spec.scene_count <= MAX_SCENES:
+        errors.add("spec.scene_count", f"must be {MIN_SCENES}..{MAX_SCENES} (got {spec.scene_count})")
+    if spec.fps and not MIN_FPS <= spec.fps <= MAX_FPS:
+        errors.add("spec.fps", f"must be {MIN_FPS}..{MAX_FPS} (got {spec.fps})")
+    if not _finite(spec.speaking_rate):
+        errors.add("spec.voice.speaking_rate", "must be a finite number")
+    elif spec.speaking_rate and not 0.5 <= spec.speaking_rate <= 2.0:
+        errors.add("spec.voice.speaking_rate", f"must be 0.5..2.0 (got {spec.speaking_rate:g})")
+    if spec.voice and spec.voice not in limits.known_voices:
+        errors.add("spec.voice.voice", f"unknown voice {spec.voice!r}; use one of {', '.join(limits.known_voices)}")
+    if spec.language and not _LANGUAGE.match(spec.language):
+        errors.add("spec.voice.language", f"not a BCP-47 language tag: {spec.language[:40]!r}")
+    _check_choice(errors, spec.tier, TIERS, "spec.tier", "tier")
+    _check_choice(errors, spec.aspect, ASPECTS, "spec.aspect", "aspect preset")
+    _check_choice(errors, spec.music_source, MUSIC_SOURCES, "spec.music_source", "music source")
+    _check_choice(errors, spec.storyboard_backend, STORYBOARD_BACKENDS, "spec.storyboard_backend", "backend")
+    _check_choice(errors, spec.transition, TRANSITIONS, "spec.transition", "transition")
+    if len(spec.style) > MAX_STYLE_CHARS:
+        errors.add("spec.style", f"must be at most {MAX_STYLE_CHARS} characters")
+    _check_labels(errors, request.labels)
+    if len(request.callback_url) > MAX_CALLBACK_URL:
+        errors.add("callback_url", f"must be at most {MAX_CALLBACK_URL} characters")
+
+    aspect = spec.aspect if spec.aspect in ASPECTS else "widescreen"
+    if not spec.aspect and spec.width and spec.height and spec.height > spec.width:
+        aspect = "vertical"
+    width, height = _check_size(errors, spec, aspect, limits.default_long_edge)
+
+    scene_count = storyboard_scenes if request.source_kind == "storyboard" else (spec.scene_count or 5)
+    if not duration and request.source_kind == "storyboard":
+        total = (request.storyboard or {}).get("total_duration_s") or 0
+        duration = float(total) if _finite(total) and MIN_DURATION_S <= total <= MAX_DURATION_S else 0.0
+    duration = duration or 60.0
+    if (
+        _finite(duration)
+        and MIN_DURATION_S <= duration <= MAX_DURATION_S
+        and 0 < scene_count <= MAX_SCENES
+        and duration / scene_count < MIN_SCENE_S
+    ):
+        errors.add("spec.scene_count", f"{scene_count} scenes do not fit in {duration:g} s (at least 1 s each)")
+
+    if len(errors.violations) > before:
+        return None
+    normalised = VideoSpec(
+        duration_s=float(duration),
+        scene_count=scene_count,
+        fps=spec.fps or limits.default_fps,
+        width=width,
+        height=height,
+        aspect=aspect,
+        tier=spec.tier or "draft",
+        allow_degrade=spec.allow_degrade,
+        # An unseeded job still gets one seed, kept on the job, so a resumed run renders the same film.
+        seed=spec.seed if spec.seed is not None else random.SystemRandom().randrange(2**31),
+        style=spec.style.strip(),
+        voice=VoiceSpec(spec.voice, spec.language or "en", spec.speaking_rate or 1.0),
+        music_source=spec.music_source or "auto",
+        captions=True if spec.captions is None else spec.captions,
+        storyboard_backend=spec.storyboard_backend,
+        transition=spec.transition,
+    )
+    return ValidatedRequest(
+        request_id=request.request_id,
+        request_hash=request_fingerprint(request),
+        source_kind=request.source_kind,
+        prompt=prompt,
+        storyboard=request.storyboard,
+        music=request.music,
+        spec=normalised,
+        labels=dict(request.labels),
+        callback_url=request.callback_url,
+    )
