@@ -43,6 +43,8 @@ T = TypeVar("T")
 # Share of the whole job each stage stands for (progress 0..1).
 STAGE_WEIGHTS = {"storyboard": 0.10, "keyframes": 0.45, "soundtrack": 0.10, "compose": 0.35}
 # A tier's pool that answers these cannot serve the job now: degrade when allowed.
+# Share of the storyboard's camera move applied to draft (animatic card) keyframes.
+DRAFT_MOTION_SCALE = 0.2
 DEGRADE_ON = (ResourceExhausted, Unavailable, FailedPrecondition, Unimplemented)
 
 
@@ -417,6 +419,9 @@ class Pipeline:
         job.frames_done = 0
         await ctx.commit()
         transition = enum_value(pb.common_pb2.TransitionKind, "TRANSITION_KIND_", spec.transition)
+        # A draft card draws the camera move itself and carries text that must stay in frame:
+        # the real move is only hinted at.
+        motion_scale = DRAFT_MOTION_SCALE if job.tier_used == "draft" else 1.0
         request = pb.compositor_pb2.ComposeVideoRequest(
             scenes=[
                 pb.compositor_pb2.TimelineScene(
@@ -425,7 +430,7 @@ class Pipeline:
                     motion=scene.shot.camera_pose,
                     transition=transition or scene.transition,
                     transition_s=scene.transition_s,
-                    motion_intensity=scene.motion_intensity,
+                    motion_intensity=(scene.motion_intensity or 1.0) * motion_scale,
                 )
                 for i, scene in enumerate(storyboard.scenes)
             ],

@@ -1,16 +1,94 @@
-"""`make demo`: the local stack renders a movie from a default prompt with the offline defaults."""
+"""`make demo`: start the local stack, render a movie from a default prompt with the offline defaults
+(planner storyboard, draft tier, Piper voice, procedural score, SQLite, file:// store), print where
+the MP4 is, and stop the stack again (unless it was already running).
+
+`make bench-e2e` is the same run with `--json`, timed per stage.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import subprocess
 import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
 
-from services.common.stack import StackConfig
+from services.common import stack
+
+DEMO_PROMPT = "a lighthouse keeper's last night before the storm"
+OFFLINE_DEFAULTS = ("--tier", "draft", "--voice", "piper", "--music", "procedural", "--storyboard-backend", "planner")
 
 
-def run_demo(config: StackConfig) -> int:
-    print(
-        "make demo renders through the gateway's VideoService, which is not built yet "
-        "(issue 7); `make up` starts the stack.",
-        file=sys.stderr,
-    )
-    return 2
+def _cli() -> str:
+    script = Path(sys.executable).with_name("cinesynth")
+    return str(script) if script.exists() else "cinesynth"
+
+
+def _ensure_up(config: stack.StackConfig) -> bool:
+    """Start the stack unless every service already answers; returns whether we started it."""
+    health = asyncio.run(stack.health_table(config))
+    if all(status == "SERVING" for status in health.values()):
+        print("using the running local stack")
+        return False
+    if stack.up(config) != 0:
+        raise SystemExit(1)
+    return True
+
+
+def generate_argv(config: stack.StackConfig, out: Path, storyboard_out: Path, extra: Sequence[str] = ()) -> list[str]:
+    return [
+        _cli(), "generate", DEMO_PROMPT,
+        "--gateway", config.target("gateway"),
+        *OFFLINE_DEFAULTS,
+        "--duration", "60", "--scenes", "5",
+        "--out", str(out), "--storyboard-out", str(storyboard_out),
+        *extra,
+    ]
+
+
+def run_demo(config: stack.StackConfig) -> int:
+    out_dir = (config.run_dir / "demo").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    movie, storyboard = out_dir / "cinesynth-demo.mp4", out_dir / "storyboard.json"
+    started = _ensure_up(config)
+    try:
+        print(f'rendering "{DEMO_PROMPT}" (60 s, 5 scenes, offline defaults)')
+        code = subprocess.call(generate_argv(config, movie, storyboard))
+    finally:
+        if started:
+            stack.stop(config)
+    if code != 0:
+        print(f"demo failed (exit {code}); service logs are in {config.run_dir / 'logs'}", file=sys.stderr)
+        return code
+    print(f"\nyour movie: {movie}\nits storyboard: {storyboard}")
+    return 0
+
+
+def run_bench(config: stack.StackConfig) -> int:
+    """The 60 s five-scene draft-tier movie through the local stack, timed per stage."""
+    out_dir = (config.run_dir / "bench-e2e").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = _ensure_up(config)
+    try:
+        t0 = time.monotonic()
+        done = subprocess.run(
+            generate_argv(config, out_dir / "bench.mp4", out_dir / "storyboard.json", ["--json"]),
+            capture_output=True, text=True, check=False,
+        )
+        wall = time.monotonic() - t0
+    finally:
+        if started:
+            stack.stop(config)
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+        return done.returncode
+    final = json.loads(done.stdout.strip().splitlines()[-1])
+    timings = final["job"].get("timings", [])
+    print(f"{'stage':<16}{'seconds':>9}")
+    for timing in timings:
+        print(f"{timing['stage'].removeprefix('JOB_STAGE_').lower():<16}{timing.get('seconds', 0.0):>9.2f}")
+    print(f"{'client wall':<16}{wall:>9.2f}")
+    print(f"RESULT movie_s=60 wall_s={wall:.2f} realtime_factor={wall / 60:.2f}")
+    return 0

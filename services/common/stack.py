@@ -6,8 +6,9 @@
 
 Pids and logs live in `run/` (CINESYNTH_STACK_DIR). Ports: gRPC 50051..50055 and metrics 9091..9095 in
 the order gateway, storyboard, imagegen, audio, compositor (CINESYNTH_STACK_GRPC_BASE,
-CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). Anything else a service reads from its own
-`CINESYNTH_*` variables passes through unchanged.
+CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). CINESYNTH_STACK_IMAGEGEN_REPLICAS=N runs N image
+workers (imagegen, imagegen-1, ... on the ports after the compositor's); the gateway balances over all.
+Anything else a service reads from its own `CINESYNTH_*` variables passes through unchanged.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class StackConfig:
     run_dir: Path = Path("run")
     start_timeout_s: float = 300.0
     stop_timeout_s: float = 60.0
+    imagegen_replicas: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -47,13 +49,30 @@ class StackConfig:
             metrics_base=int(env.get("CINESYNTH_STACK_METRICS_BASE", cls.metrics_base)),
             run_dir=Path(env.get("CINESYNTH_STACK_DIR", str(cls.run_dir))),
             start_timeout_s=float(env.get("CINESYNTH_STACK_START_TIMEOUT_S", cls.start_timeout_s)),
+            imagegen_replicas=int(env.get("CINESYNTH_STACK_IMAGEGEN_REPLICAS", cls.imagegen_replicas)),
         )
 
+    @property
+    def instances(self) -> tuple[str, ...]:
+        """Process names: the five services, then the extra image workers (imagegen-1, ...)."""
+        extra = tuple(f"imagegen-{i}" for i in range(1, self.imagegen_replicas))
+        return SERVICE_ORDER + extra
+
+    def _slot(self, name: str) -> int:
+        return self.instances.index(name)
+
     def grpc_port(self, name: str) -> int:
-        return self.grpc_base + SERVICE_ORDER.index(name)
+        return self.grpc_base + self._slot(name)
 
     def metrics_port(self, name: str) -> int:
-        return self.metrics_base + SERVICE_ORDER.index(name)
+        return self.metrics_base + self._slot(name)
+
+    @property
+    def imagegen_target(self) -> str:
+        workers = [n for n in self.instances if service_of(n) == "imagegen"]
+        if len(workers) == 1:
+            return self.target(workers[0])
+        return "ipv4:" + ",".join(self.target(n) for n in workers)
 
     def target(self, name: str) -> str:
         return f"{self.host}:{self.grpc_port(name)}"
@@ -69,6 +88,11 @@ class StackConfig:
         return (self.run_dir / "artifacts").resolve().as_uri()
 
 
+def service_of(instance: str) -> str:
+    """'imagegen-2' -> 'imagegen'."""
+    return instance.split("-", 1)[0]
+
+
 def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict[str, str]:
     """Environment of one stack process: shared store, its own ports, the gateway's targets."""
     env = dict(base)
@@ -81,13 +105,14 @@ def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict
     if name == "gateway":
         for downstream in ("storyboard", "audio", "compositor"):
             env.setdefault(f"CINESYNTH_{downstream.upper()}_TARGET", config.target(downstream))
-        env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.target("imagegen"))
+        env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.imagegen_target)
         env.setdefault("CINESYNTH_JOB_STORE", f"sqlite:///{(config.run_dir / 'jobs.db').resolve()}")
         env.setdefault("CINESYNTH_AUTH_MODE", "none")
     return env
 
 
 def command_for(name: str) -> list[str]:
+    name = service_of(name)
     script = Path(sys.executable).with_name(f"cinesynth-{name}")
     if script.exists():
         return [str(script)]
@@ -119,9 +144,10 @@ def alive(pid: int) -> bool:
 
 
 def start(
-    config: StackConfig, names: Sequence[str] = SERVICE_ORDER, env: Mapping[str, str] | None = None
+    config: StackConfig, names: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 ) -> dict[str, int]:
     """Start the services that are not running; returns name -> pid."""
+    names = config.instances if names is None else names
     (config.run_dir / "pids").mkdir(parents=True, exist_ok=True)
     (config.run_dir / "logs").mkdir(parents=True, exist_ok=True)
     pids: dict[str, int] = {}
@@ -144,8 +170,9 @@ def start(
     return pids
 
 
-async def wait_serving(config: StackConfig, names: Sequence[str] = SERVICE_ORDER) -> None:
+async def wait_serving(config: StackConfig, names: Sequence[str] | None = None) -> None:
     """Wait until every service answers SERVING; fail fast when a process dies."""
+    names = config.instances if names is None else names
     deadline = time.monotonic() + config.start_timeout_s
     pending = list(names)
     while pending:
@@ -161,8 +188,12 @@ async def wait_serving(config: StackConfig, names: Sequence[str] = SERVICE_ORDER
             await asyncio.sleep(0.25)
 
 
-def stop(config: StackConfig, names: Sequence[str] = SERVICE_ORDER, sig: int = signal.SIGTERM) -> list[str]:
+def stop(config: StackConfig, names: Sequence[str] | None = None, sig: int = signal.SIGTERM) -> list[str]:
     """Signal each service, wait for its drain, SIGKILL what is left; returns the names stopped."""
+    if names is None:  # everything this run dir has pids for, extra replicas included
+        pid_dir = config.run_dir / "pids"
+        found = sorted(p.stem for p in pid_dir.glob("*.pid")) if pid_dir.exists() else []
+        names = list(dict.fromkeys([*config.instances, *found]))
     stopped: list[str] = []
     waiting: dict[str, int] = {}
     for name in names:
@@ -203,7 +234,7 @@ def tail(path: Path, lines: int = 25) -> str:
 
 async def health_table(config: StackConfig) -> dict[str, str]:
     out = {}
-    for name in SERVICE_ORDER:
+    for name in config.instances:
         status = await check_health(config.target(name), timeout=1.0)
         out[name] = health_pb2.HealthCheckResponse.ServingStatus.Name(status)
     return out
@@ -224,7 +255,7 @@ def up(config: StackConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.common.stack", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["up", "down", "status", "demo"])
+    parser.add_argument("action", choices=["up", "down", "status", "demo", "bench-e2e"])
     args = parser.parse_args(argv)
     config = StackConfig.from_env()
     if args.action == "up":
@@ -237,9 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, status in asyncio.run(health_table(config)).items():
             print(f"  {name:<11} {config.target(name):<17} {status}")
         return 0
-    from services.common.demo import run_demo
+    from services.common.demo import run_bench, run_demo
 
-    return run_demo(config)
+    return run_demo(config) if args.action == "demo" else run_bench(config)
 
 
 if __name__ == "__main__":
