@@ -81,3 +81,11 @@ bench-e2e: setup ## the 60 s five-scene draft movie through the local stack, tim
 .PHONY: clean
 clean: down
 	rm -rf run build .pytest_cache .ruff_cache
+
+.PHONY: bench-imagegen
+bench-imagegen: setup ## GPU keyframe benchmark: real-size SD 1.5 / SDXL, fp16, eager vs compiled (needs CUDA)
+	$(PY) bench/imagegen_gpu.py $(BENCH_ARGS)
+
+.PHONY: imagegen-tiny
+imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU code path)
+	$(PY) -m services.imagegen.main build-tiny

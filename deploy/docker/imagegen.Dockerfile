@@ -39,7 +39,7 @@ LABEL org.opencontainers.image.title="cinesynth-imagegen" \
       org.opencontainers.image.licenses="Apache-2.0"
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3.12 ca-certificates \
+ && apt-get install -y --no-install-recommends python3.12 ca-certificates fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 cinesynth \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin cinesynth \
