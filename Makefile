@@ -89,3 +89,8 @@ bench-imagegen: setup ## GPU keyframe benchmark: real-size SD 1.5 / SDXL, fp16, 
 .PHONY: imagegen-tiny
 imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU code path)
 	$(PY) -m services.imagegen.main build-tiny
+
+.PHONY: eval-storyboard
+eval-storyboard: setup ## BLEU + semantic coherence of the storyboard planner against reference scripts
+	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl
+	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs_heldout.jsonl

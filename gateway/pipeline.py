@@ -250,7 +250,11 @@ class Pipeline:
         if not storyboard.scenes:
             raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
         self._forward_warnings(ctx, storyboard.provenance.warnings, Stage.STORYBOARD)
-        document = json_format.MessageToDict(storyboard, preserving_proto_field_name=True)
+        # Zero values stay in the document (scene index 0, a cut's 0 s transition): it is read by people
+        # and by `cinesynth soundtrack`, not only by protobuf.
+        document = json_format.MessageToDict(
+            storyboard, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+        )
         body = json.dumps(document, indent=2, ensure_ascii=False).encode()
         stored = await self._call(
             Stage.STORYBOARD,

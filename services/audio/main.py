@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
+from services.audio.pipeline import AudioEngine
+from services.audio.servicer import AudioServicer
 from services.audio.settings import AudioSettings
 from services.common import pb
 from services.common.entrypoint import serve_cli
 from services.common.server import Service
 
 
-def build_service(settings: AudioSettings) -> Service:
-    # Methods not built yet answer UNIMPLEMENTED (the generated base servicer), never a fake result.
-    servicer = pb.audio_grpc.AudioServiceServicer()
+def build_service(settings: AudioSettings, engine: AudioEngine | None = None) -> Service:
+    engine = engine or AudioEngine(settings)
+    servicer = AudioServicer(engine, settings.max_parallel_soundtracks)
+
+    async def start() -> None:
+        # Health stays NOT_SERVING until the voice (and the library index) are loaded.
+        if settings.preload:
+            await asyncio.to_thread(engine.warm)
+
     return Service(
         name="audio",
         service_names=[pb.AUDIO_SERVICE],
         register=lambda server: pb.audio_grpc.add_AudioServiceServicer_to_server(servicer, server),
+        start=start,
+        extra={"engine": engine},
     )
 
 

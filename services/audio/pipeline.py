@@ -1,0 +1,166 @@
+"""The Audio service core: CreateSoundtrack and AnalyzeMusic without gRPC.
+
+    engine = AudioEngine(settings)            # cheap; models load on first use or in warm()
+    result = engine.create_soundtrack(spec)   # validated, rendered, published to the artifact store
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from services.audio import audio_io, captions, mix, narration
+from services.audio.analysis import analyze_file
+from services.audio.metrics import MUSIC_SOURCE_USED, VOICE_USED, Notes, stage_timer
+from services.audio.model import (
+    MusicAnalysisResult,
+    MusicSourceKind,
+    RenderedSoundtrack,
+    SoundtrackResult,
+    SoundtrackSpec,
+)
+from services.audio.music.selection import MusicBed, MusicSelector
+from services.audio.settings import AudioSettings
+from services.audio.validation import validate_soundtrack, validate_track_uri
+from services.audio.voices import GttsNarrator, PiperNarrator, VoiceBox, piper_language
+from services.common import ffmpeg
+from services.common.artifacts import ArtifactStore, open_store
+
+log = logging.getLogger(__name__)
+
+# The ducker starts well under the levelled voice (narration.VOICE_RMS_DB) and is at its full depth
+# for ordinary speech.
+DUCK_THRESHOLD_BELOW_VOICE_DB = 22.0
+# In music-video mode the track only gets anti-click ramps (and a fade-out when it is cut short).
+CLICK_RAMP_S = 0.01
+
+
+class AudioEngine:
+    def __init__(
+        self, settings: AudioSettings, store: ArtifactStore | None = None, *, voices: VoiceBox | None = None,
+        selector: MusicSelector | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or open_store(
+            settings.artifact_store, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
+        )
+        self.voices = voices or VoiceBox(
+            PiperNarrator(settings.piper_model_path),
+            GttsNarrator(timeout_s=settings.gtts_timeout_s, tld=settings.gtts_tld, endpoint=settings.gtts_endpoint),
+        )
+        self.selector = selector or MusicSelector(settings, self.store)
+        self.narration = narration.NarrationBuilder(settings, self.voices)
+
+    def warm(self) -> None:
+        """Load what the first request would otherwise wait for: the Piper voice, the library index."""
+        _ = self.voices.piper.voice
+        if self.selector.library is not None:
+            try:
+                self.selector.library.warm()
+            except Exception as exc:  # a broken library must not keep the service down; requests warn
+                log.warning("music library not usable", extra={"error": str(exc)[:200]})
+
+    # --- CreateSoundtrack -----------------------------------------------------------------------
+
+    def create_soundtrack(self, spec: SoundtrackSpec) -> SoundtrackResult:
+        language = piper_language(self.settings.piper_model_path)
+        validate_soundtrack(spec, self.settings, self.store, piper_language=language)
+        with tempfile.TemporaryDirectory(prefix="cinesynth-audio-") as tmp:
+            rendered = self.render(spec, Path(tmp))
+            with stage_timer("publish"):
+                prefix = spec.output_prefix or f"audio/{spec.job_id or uuid.uuid4().hex}"
+                put = self.store.put_file
+                return SoundtrackResult(
+                    rendered=rendered,
+                    wav=put(f"{prefix}/soundtrack.wav", rendered.wav),
+                    aac=put(f"{prefix}/soundtrack.m4a", rendered.aac),
+                    srt=put(f"{prefix}/captions.srt", rendered.srt),
+                    vtt=put(f"{prefix}/captions.vtt", rendered.vtt),
+                )
+
+    def render(self, spec: SoundtrackSpec, workdir: Path, *, keep_stems: bool = False) -> RenderedSoundtrack:
+        """The soundtrack's files in `workdir` (inputs must be valid: see validate_soundtrack)."""
+        s = self.settings
+        sr = s.sample_rate
+        notes = Notes()
+        duration = spec.duration_s
+        n = round(duration * sr)
+
+        with stage_timer("narration"):
+            voiced = self.narration.build(spec, n, notes, workdir)
+        cue_text = voiced.captions
+        if spec.lyrics.strip():
+            scenes = [(c.scene_index, c.start_s, c.end_s) for c in voiced.cues]
+            cue_text = captions.lyric_cues(spec.lyrics, scenes, duration)
+
+        with stage_timer("music"):
+            bed = self.selector.select(spec, duration, workdir, notes)
+        with stage_timer("mix"):
+            music = self._music_bed(bed, spec, voiced, n)
+            voice = np.repeat(voiced.track[:, None], 2, axis=1)
+            premix = voice + music
+        with stage_timer("loudness"):
+            final, _, gain = mix.normalize_loudness(
+                premix, sr, target_lufs=s.target_lufs, true_peak_dbtp=s.true_peak_dbtp, workdir=workdir
+            )
+        with stage_timer("encode"):
+            wav = audio_io.write_wav(workdir / "soundtrack.wav", final, sr, subtype="PCM_24")
+            aac = workdir / "soundtrack.m4a"
+            ffmpeg.run(audio_io.aac_argv(wav, aac, bitrate_kbps=s.aac_bitrate_kbps), timeout=300)
+            srt = workdir / "captions.srt"
+            srt.write_text(captions.to_srt(cue_text), encoding="utf-8")
+            vtt = workdir / "captions.vtt"
+            vtt.write_text(captions.to_vtt(cue_text), encoding="utf-8")
+            measured = audio_io.measure_loudness(wav, workdir)
+        stems: dict[str, Path] = {}
+        if keep_stems:
+            stems["voice"] = audio_io.write_wav(workdir / "stem-voice.wav", voice * gain, sr)
+            stems["music"] = audio_io.write_wav(workdir / "stem-music.wav", music * gain, sr)
+
+        source = bed.source if bed is not None else None
+        VOICE_USED.labels(voice=voiced.voice_used).inc()
+        MUSIC_SOURCE_USED.labels(source=source.value if source else "none").inc()
+        return RenderedSoundtrack(
+            wav=wav, aac=aac, srt=srt, vtt=vtt, cues=voiced.cues, captions=cue_text, voice_used=voiced.voice_used,
+            music_source_used=source or MusicSourceKind.NONE, music_title=bed.title if bed else "",
+            music_attribution=bed.attribution if bed else "", duration_s=n / sr, num_samples=n,
+            integrated_lufs=measured.integrated_lufs, true_peak_dbtp=measured.true_peak_dbtp, notes=notes.items,
+            stems=stems,
+        )
+
+    def _music_bed(self, bed: MusicBed | None, spec: SoundtrackSpec, voiced: narration.Narration, n: int) -> np.ndarray:
+        s = self.settings
+        sr = s.sample_rate
+        if bed is None or bed.samples is None:
+            return np.zeros((n, 2), dtype=np.float32)
+        fitted = mix.fit_to_length(bed.samples, n, sr)
+        if spec.music_is_soundtrack:
+            # The track *is* the soundtrack: level untouched (loudness normalisation follows).
+            cut_short = bed.samples.shape[0] > n
+            return mix.apply_fades(fitted, sr, CLICK_RAMP_S, s.music_fade_out_s if cut_short else CLICK_RAMP_S)
+        fitted = mix.apply_fades(fitted, sr, s.music_fade_in_s, s.music_fade_out_s)
+        if not voiced.speech_ranges:
+            return fitted
+        # The paper's 0.3x: the bed sits about 10 dB under the narration's level, then ducks under it.
+        music_db = audio_io.rms_db(fitted)
+        if np.isfinite(music_db):
+            target_db = narration.VOICE_RMS_DB + 20 * np.log10(s.music_gain)
+            fitted = fitted * audio_io.db_to_gain(target_db - music_db)
+        params = mix.DuckParams(
+            max_duck_db=s.duck_db, threshold_db=narration.VOICE_RMS_DB - DUCK_THRESHOLD_BELOW_VOICE_DB
+        )
+        return (fitted * mix.duck_gain(voiced.track, sr, params)[:, None]).astype(np.float32)
+
+    # --- AnalyzeMusic ---------------------------------------------------------------------------
+
+    def analyze_music(self, track_uri: str, energy_hop_s: float = 0.0) -> MusicAnalysisResult:
+        validate_track_uri(track_uri, self.store, energy_hop_s)
+        hop = energy_hop_s or self.settings.energy_hop_s
+        with tempfile.TemporaryDirectory(prefix="cinesynth-analysis-") as tmp, stage_timer("analyze"):
+            local = Path(tmp) / "track"
+            self.store.download(track_uri, local)
+            return analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=self.settings.max_analysis_duration_s)

@@ -1,0 +1,139 @@
+"""gRPC face of the Audio service: proto <-> core types, CPU work off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+from grpc import aio
+
+from services.audio.model import (
+    CaptionCue,
+    MusicAnalysisResult,
+    MusicBriefSpec,
+    MusicSourceKind,
+    SceneCue,
+    SceneSpec,
+    SoundtrackResult,
+    SoundtrackSpec,
+    VoiceSpec,
+)
+from services.audio.pipeline import AudioEngine
+from services.common import pb
+from services.common.artifacts import StoredObject
+from services.common.errors import InvalidArgument
+from services.common.logs import job_id_var
+
+common = pb.common_pb2
+audio = pb.audio_pb2
+
+SOURCE_FROM_PROTO = {
+    common.MUSIC_SOURCE_UNSPECIFIED: MusicSourceKind.AUTO,
+    common.MUSIC_SOURCE_AUTO: MusicSourceKind.AUTO,
+    common.MUSIC_SOURCE_YOUTUBE: MusicSourceKind.YOUTUBE,
+    common.MUSIC_SOURCE_LIBRARY: MusicSourceKind.LIBRARY,
+    common.MUSIC_SOURCE_PROCEDURAL: MusicSourceKind.PROCEDURAL,
+    common.MUSIC_SOURCE_NONE: MusicSourceKind.NONE,
+}
+SOURCE_TO_PROTO = {
+    MusicSourceKind.YOUTUBE: common.MUSIC_SOURCE_YOUTUBE,
+    MusicSourceKind.LIBRARY: common.MUSIC_SOURCE_LIBRARY,
+    MusicSourceKind.PROCEDURAL: common.MUSIC_SOURCE_PROCEDURAL,
+    MusicSourceKind.NONE: common.MUSIC_SOURCE_NONE,
+    # A request's own track (music_uri) has no MusicSource value of its own yet.
+    MusicSourceKind.PROVIDED: common.MUSIC_SOURCE_UNSPECIFIED,
+    MusicSourceKind.AUTO: common.MUSIC_SOURCE_UNSPECIFIED,
+}
+
+
+def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
+    if request.music_source not in SOURCE_FROM_PROTO:
+        raise InvalidArgument.field("music_source", f"unknown music source {request.music_source}")
+    brief = request.music_brief
+    voice = request.voice
+    return SoundtrackSpec(
+        scenes=tuple(SceneSpec(s.index, s.narration, s.duration_s) for s in request.scenes),
+        brief=MusicBriefSpec(brief.mood, brief.genre, brief.tempo_bpm, brief.query),
+        total_duration_s=request.total_duration_s,
+        voice=VoiceSpec(voice.voice.strip(), voice.language.strip(), voice.speaking_rate),
+        music_source=SOURCE_FROM_PROTO[request.music_source],
+        music_uri=request.music_uri.strip(),
+        output_prefix=request.output_prefix.strip().strip("/"),
+        job_id=request.job_id,
+        seed=request.seed,
+        lyrics=request.lyrics,
+        music_is_soundtrack=request.music_is_soundtrack,
+    )
+
+
+def artifact(obj: StoredObject, kind: int) -> common.Artifact:
+    return common.Artifact(
+        name=obj.key.rsplit("/", 1)[-1], uri=obj.uri, mime_type=obj.mime_type, size_bytes=obj.size_bytes,
+        sha256=obj.sha256, kind=kind,
+    )
+
+
+def scene_cue(cue: SceneCue) -> audio.SceneCue:
+    return audio.SceneCue(
+        scene_index=cue.scene_index, start_s=cue.start_s, end_s=cue.end_s, speech_start_s=cue.speech_start_s,
+        speech_end_s=cue.speech_end_s, tempo_factor=cue.tempo_factor,
+    )
+
+
+def caption_cue(cue: CaptionCue) -> common.CaptionCue:
+    return common.CaptionCue(start_s=cue.start_s, end_s=cue.end_s, text=cue.text, scene_index=cue.scene_index)
+
+
+def response_from_result(result: SoundtrackResult) -> audio.CreateSoundtrackResponse:
+    r = result.rendered
+    return audio.CreateSoundtrackResponse(
+        wav=artifact(result.wav, common.ARTIFACT_KIND_SOUNDTRACK),
+        aac=artifact(result.aac, common.ARTIFACT_KIND_SOUNDTRACK),
+        srt=artifact(result.srt, common.ARTIFACT_KIND_CAPTIONS_SRT),
+        vtt=artifact(result.vtt, common.ARTIFACT_KIND_CAPTIONS_VTT),
+        cues=[scene_cue(c) for c in r.cues],
+        captions=[caption_cue(c) for c in r.captions],
+        voice_used=r.voice_used,
+        music_source_used=SOURCE_TO_PROTO[r.music_source_used],
+        music_title=r.music_title,
+        music_attribution=r.music_attribution,
+        duration_s=r.duration_s,
+        integrated_lufs=r.integrated_lufs,
+        true_peak_dbtp=r.true_peak_dbtp,
+        warnings=[common.Warning(code=n.code, message=n.message, stage=n.stage) for n in r.notes],
+    )
+
+
+def analysis_to_proto(result: MusicAnalysisResult) -> common.MusicAnalysis:
+    return common.MusicAnalysis(
+        duration_s=result.duration_s, tempo_bpm=result.tempo_bpm, beat_times_s=result.beat_times_s,
+        downbeat_times_s=result.downbeat_times_s, section_boundaries_s=result.section_boundaries_s,
+        energy=result.energy, energy_hop_s=result.energy_hop_s, key=result.key,
+    )
+
+
+class AudioServicer(pb.audio_grpc.AudioServiceServicer):
+    """CreateSoundtrack and AnalyzeMusic. Rendering is CPU-bound: it runs on worker threads, at most
+    `max_parallel` at once; further calls wait their turn (their deadline still applies)."""
+
+    def __init__(self, engine: AudioEngine, max_parallel: int) -> None:
+        self.engine = engine
+        self._slots = asyncio.Semaphore(max_parallel)
+
+    async def CreateSoundtrack(
+        self, request: audio.CreateSoundtrackRequest, context: aio.ServicerContext
+    ) -> audio.CreateSoundtrackResponse:
+        spec = spec_from_proto(request)
+        token = job_id_var.set(request.job_id or None)
+        try:
+            async with self._slots:
+                result = await asyncio.to_thread(self.engine.create_soundtrack, spec)
+        finally:
+            job_id_var.reset(token)
+        return response_from_result(result)
+
+    async def AnalyzeMusic(
+        self, request: audio.AnalyzeMusicRequest, context: aio.ServicerContext
+    ) -> audio.AnalyzeMusicResponse:
+        async with self._slots:
+            result = await asyncio.to_thread(self.engine.analyze_music, request.track_uri, request.energy_hop_s)
+        return audio.AnalyzeMusicResponse(analysis=analysis_to_proto(result))

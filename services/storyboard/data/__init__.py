@@ -1,0 +1,1 @@
+"""Data shipped with the Storyboard service (the evaluation reference sets)."""

@@ -1,0 +1,184 @@
+"""The film's timeline: scene durations that sum exactly to the total, and music-driven cuts.
+
+Durations are allotted in whole milliseconds (largest remainder), the last scene takes whatever is
+left of the float total, and that last value is nudged by an ulp or two so that the plain
+left-to-right sum of the durations equals the total bit for bit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.storyboard.domain import MusicAnalysis
+
+
+def split_duration(total_s: float, weights: Sequence[float]) -> list[float]:
+    """Durations proportional to `weights`, each at least 1 ms, summing exactly to `total_s`."""
+    count = len(weights)
+    if count == 0:
+        return []
+    total_ms = round(total_s * 1000)
+    if total_ms < count:
+        raise ValueError(f"{total_s} s cannot hold {count} scenes of at least 1 ms")
+    weight_sum = sum(max(w, 1e-9) for w in weights)
+    spare = total_ms - count  # every scene gets 1 ms first
+    ideal = [spare * max(w, 1e-9) / weight_sum for w in weights]
+    allotted = [math.floor(x) for x in ideal]
+    by_remainder = sorted(range(count), key=lambda i: (-(ideal[i] - allotted[i]), i))
+    for i in by_remainder[: spare - sum(allotted)]:
+        allotted[i] += 1
+    return exact_durations([(a + 1) / 1000 for a in allotted[:-1]], total_s)
+
+
+def durations_from_boundaries(boundaries_s: Sequence[float], total_s: float) -> list[float]:
+    """Scene durations from interior cut times (sorted, strictly inside (0, total))."""
+    edges = [0.0, *boundaries_s]
+    return exact_durations([round(b - a, 3) for a, b in itertools.pairwise(edges)], total_s)
+
+
+def exact_durations(first: list[float], total_s: float) -> list[float]:
+    """`first` plus a last duration chosen so that `sum(result) == total_s` exactly.
+
+    When no last value can make the left-to-right sum land on the total (a rounding tie), an
+    earlier duration is moved by one ulp (about 1e-13 s) and the search repeats.
+    """
+    first = list(first)
+    last = total_s
+    for attempt in range(16):
+        partial = 0.0
+        for value in first:
+            partial += value
+        last = total_s - partial  # exact when partial >= total / 2 (Sterbenz), so partial + last == total
+        for _ in range(64):
+            candidate = partial + last
+            if candidate == total_s:
+                return [*first, last]
+            last = math.nextafter(last, math.inf if candidate < total_s else -math.inf)
+        if not first:
+            break
+        i = len(first) - 1 - attempt % len(first)
+        first[i] = math.nextafter(first[i], math.inf)
+    return [*first, last]
+
+
+def start_times(durations: Sequence[float]) -> list[float]:
+    starts: list[float] = []
+    clock = 0.0
+    for duration in durations:
+        starts.append(clock)
+        clock += duration
+    return starts
+
+
+@dataclass(frozen=True)
+class MusicCuts:
+    boundaries_s: list[float]  # interior cut times
+    section_of_scene: list[int]  # which music section each scene plays in
+    scene_count_raised: bool
+
+
+def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int) -> MusicCuts:
+    """Cuts on downbeats with one at every section change.
+
+    `scene_count` None picks about one scene per 8 s. When fewer scenes are asked for than there
+    are sections, the count is raised so that every section change is still a cut.
+    """
+    duration = analysis.duration_s
+    sections = sorted({round(t, 3) for t in analysis.section_boundaries_s if 0.0 < t < duration})
+    required = len(sections) + 1
+    wanted = scene_count if scene_count else max(required, round(duration / 8.0))
+    count = max(1, min(max_scenes, max(wanted, required)))
+    raised = bool(scene_count) and count > scene_count
+    if required > count:  # more sections than the scene cap: keep the strongest (earliest) ones
+        sections = sections[: count - 1]
+        required = count
+    grid = sorted({round(t, 3) for t in (analysis.downbeat_times_s or analysis.beat_times_s) if 0.0 < t < duration})
+    edges = [0.0, *sections, duration]
+    spans = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+    extra = _allot([b - a for a, b in spans], count - len(spans))
+    boundaries: list[float] = []
+    section_of_scene: list[int] = []
+    for index, ((start, end), cuts) in enumerate(zip(spans, extra, strict=True)):
+        inner = _cuts_in_span(start, end, cuts, grid, min_gap=min(0.5, duration / (4 * count)))
+        section_of_scene += [index] * (len(inner) + 1)
+        boundaries += inner
+        if index < len(spans) - 1:
+            boundaries.append(end)
+    return MusicCuts(boundaries, section_of_scene, raised)
+
+
+def _allot(lengths: list[float], extra: int) -> list[int]:
+    """Extra cuts per span, proportional to span length (largest remainder)."""
+    total = sum(lengths) or 1.0
+    ideal = [extra * length / total for length in lengths]
+    allotted = [math.floor(x) for x in ideal]
+    for i in sorted(range(len(lengths)), key=lambda i: -(ideal[i] - allotted[i]))[: extra - sum(allotted)]:
+        allotted[i] += 1
+    return allotted
+
+
+def _cuts_in_span(start: float, end: float, cuts: int, grid: list[float], min_gap: float) -> list[float]:
+    """`cuts` times inside (start, end): the grid point nearest each even subdivision, else the subdivision."""
+    chosen: list[float] = []
+    lo = bisect.bisect_right(grid, start + min_gap)
+    hi = bisect.bisect_left(grid, end - min_gap)
+    candidates = grid[lo:hi]
+    for k in range(1, cuts + 1):
+        target = start + (end - start) * k / (cuts + 1)
+        floor = chosen[-1] if chosen else start
+        usable = [t for t in candidates if t > floor + min_gap / 2]
+        if usable and cuts - k < len(usable):
+            # Leave enough grid points for the cuts still to place.
+            pick = min(usable[: len(usable) - (cuts - k)], key=lambda t: abs(t - target))
+        else:
+            pick = round(max(target, floor + (end - floor) / (cuts - k + 2)), 3)
+        chosen.append(pick)
+    return chosen
+
+
+def mean_energy(analysis: MusicAnalysis, start_s: float, end_s: float) -> float | None:
+    """Mean of the energy curve over [start, end), or None when the analysis has no curve."""
+    if not analysis.energy or analysis.energy_hop_s <= 0:
+        return None
+    hop = analysis.energy_hop_s
+    first = max(0, min(len(analysis.energy) - 1, int(start_s / hop)))
+    last = max(first + 1, min(len(analysis.energy), math.ceil(end_s / hop)))
+    window = analysis.energy[first:last]
+    return sum(window) / len(window)
+
+
+_LRC_STAMP = re.compile(r"^\s*\[(\d+):(\d+(?:\.\d+)?)\]\s*(.*)$")
+
+
+def distribute_lyrics(lyrics: str, starts: Sequence[float], durations: Sequence[float]) -> list[str]:
+    """Lyric lines per scene. LRC time stamps ([mm:ss.xx]) place lines exactly; plain lines are
+    spread over the scenes in proportion to their length (and stay in order)."""
+    lines = [line.strip() for line in lyrics.splitlines() if line.strip()]
+    per_scene: list[list[str]] = [[] for _ in starts]
+    if not lines or not starts:
+        return ["" for _ in starts]
+    timed = [_LRC_STAMP.match(line) for line in lines]
+    if all(timed):
+        for match in timed:
+            assert match is not None
+            at = int(match.group(1)) * 60 + float(match.group(2))
+            index = max(0, bisect.bisect_right(list(starts), at) - 1)
+            if match.group(3):
+                per_scene[index].append(match.group(3))
+    else:
+        total = sum(durations) or 1.0
+        ends: list[float] = []
+        clock = 0.0
+        for duration in durations:
+            clock += duration
+            ends.append(clock / total)
+        for i, line in enumerate(lines):
+            position = (i + 0.5) / len(lines)
+            index = min(len(ends) - 1, bisect.bisect_left(ends, position))
+            per_scene[index].append(_LRC_STAMP.sub(r"\3", line))
+    return [" / ".join(scene_lines) for scene_lines in per_scene]
