@@ -18,7 +18,7 @@ class MusicSourceKind(enum.StrEnum):
     LIBRARY = "library"
     PROCEDURAL = "procedural"
     NONE = "none"
-    # The track the request gave in music_uri (artifact store); no MusicSource value names it yet.
+    # The track the request gave in music_uri (MUSIC_SOURCE_PROVIDED).
     PROVIDED = "provided"
 
 

@@ -39,8 +39,7 @@ SOURCE_TO_PROTO = {
     MusicSourceKind.LIBRARY: common.MUSIC_SOURCE_LIBRARY,
     MusicSourceKind.PROCEDURAL: common.MUSIC_SOURCE_PROCEDURAL,
     MusicSourceKind.NONE: common.MUSIC_SOURCE_NONE,
-    # A request's own track (music_uri) has no MusicSource value of its own yet.
-    MusicSourceKind.PROVIDED: common.MUSIC_SOURCE_UNSPECIFIED,
+    MusicSourceKind.PROVIDED: common.MUSIC_SOURCE_PROVIDED,
     MusicSourceKind.AUTO: common.MUSIC_SOURCE_UNSPECIFIED,
 }
 

@@ -80,6 +80,7 @@ class MusicSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MUSIC_SOURCE_LIBRARY: _ClassVar[MusicSource]
     MUSIC_SOURCE_PROCEDURAL: _ClassVar[MusicSource]
     MUSIC_SOURCE_NONE: _ClassVar[MusicSource]
+    MUSIC_SOURCE_PROVIDED: _ClassVar[MusicSource]
 TIER_UNSPECIFIED: Tier
 TIER_DRAFT: Tier
 TIER_TURBO: Tier
@@ -130,6 +131,7 @@ MUSIC_SOURCE_YOUTUBE: MusicSource
 MUSIC_SOURCE_LIBRARY: MusicSource
 MUSIC_SOURCE_PROCEDURAL: MusicSource
 MUSIC_SOURCE_NONE: MusicSource
+MUSIC_SOURCE_PROVIDED: MusicSource
 
 class Artifact(_message.Message):
     __slots__ = ("name", "uri", "mime_type", "size_bytes", "sha256", "kind")
