@@ -38,6 +38,10 @@ proto: $(STAMP) ## regenerate the Python stubs from proto/
 	$(PY) tools/gen_proto.py
 	$(PY) tools/gen_proto.py --vendor build/third_party/proto
 
+.PHONY: docs
+docs: $(STAMP) ## regenerate docs/configuration.md from the settings classes
+	$(PY) tools/config_reference.py
+
 .PHONY: proto-deps
 proto-deps: $(STAMP)
 	@$(PY) tools/gen_proto.py --vendor build/third_party/proto

@@ -78,8 +78,8 @@ class AudioSettings(ServiceSettings):
     )
     music_gain: float = Field(0.3, gt=0, le=1, description="Music level under narration (0.3 = about -10 dB).")
     duck_db: float = Field(8.0, ge=0, le=30, description="Most the music is lowered while the voice speaks.")
-    music_fade_in_s: float = Field(1.5, ge=0, le=30)
-    music_fade_out_s: float = Field(3.0, ge=0, le=30)
+    music_fade_in_s: float = Field(1.5, ge=0, le=30, description="Music fade-in at the start of the film.")
+    music_fade_out_s: float = Field(3.0, ge=0, le=30, description="Music fade-out at the end of the film.")
 
     # --- analysis ------------------------------------------------------------------------------
     energy_hop_s: float = Field(0.5, gt=0, le=10, description="Default spacing of the energy curve.")

@@ -31,16 +31,16 @@ class ServiceSettings(BaseSettings):
     drain_delay_s: float = Field(
         0.0, ge=0, description="Pause between NOT_SERVING and closing the listener (load balancers notice)."
     )
-    log_level: str = "INFO"
-    log_format: Literal["json", "text"] = "json"
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR.")
+    log_format: Literal["json", "text"] = Field("json", description="json: one object per line; text: for people.")
     artifact_store: str = Field("file://./run/artifacts", description="file://DIR or s3://BUCKET/PREFIX.")
     s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint (MinIO, moto); unset = AWS.")
-    s3_region: str | None = None
-    max_message_mb: int = Field(64, ge=4, le=1024)
+    s3_region: str | None = Field(None, description="S3 region; unset = the SDK's default chain.")
+    max_message_mb: int = Field(64, ge=4, le=1024, description="Largest gRPC message sent or received.")
     max_connection_age_s: float | None = Field(
         None, gt=0, description="Close client connections after this age so new pods get traffic."
     )
-    max_concurrent_rpcs: int | None = Field(None, gt=0)
+    max_concurrent_rpcs: int | None = Field(None, gt=0, description="Server-wide cap on concurrent calls.")
 
     @property
     def address(self) -> str:

@@ -40,9 +40,9 @@ class StoryboardSettings(ServiceSettings):
     transformers_model: str = Field("gpt2", description="HuggingFace hub id or local path of a causal LM.")
     transformers_device: str = Field("auto", description="auto (cuda when present), cpu, cuda, cuda:1, ...")
     transformers_dtype: str = Field("auto", description="auto (fp16 on GPU, fp32 on CPU), float32, bfloat16, ...")
-    transformers_max_new_tokens: int = Field(800, ge=1, le=8192)
-    transformers_temperature: float = Field(0.8, gt=0, le=2)
-    transformers_top_p: float = Field(0.9, gt=0, le=1)
+    transformers_max_new_tokens: int = Field(800, ge=1, le=8192, description="Tokens generated (the paper: 800).")
+    transformers_temperature: float = Field(0.8, gt=0, le=2, description="Sampling temperature (the paper: 0.8).")
+    transformers_top_p: float = Field(0.9, gt=0, le=1, description="Nucleus sampling (the paper: 0.9).")
     transformers_cache_size: int = Field(2, ge=1, le=8, description="Models kept loaded at once (LRU).")
     transformers_preload: bool = Field(
         False, description="Load the default model at start-up (NOT_SERVING until loaded); "
@@ -63,7 +63,7 @@ class StoryboardSettings(ServiceSettings):
     )
     openai_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
     openai_timeout_s: float = Field(60.0, gt=0, description="Per-attempt timeout.")
-    openai_max_retries: int = Field(2, ge=0, le=10)
+    openai_max_retries: int = Field(2, ge=0, le=10, description="Retries on 5xx, 429 and timeouts.")
     openai_backoff_s: float = Field(0.5, ge=0, description="First retry delay; doubles each attempt.")
     openai_json_mode: bool = Field(True, description="Ask for response_format json_object.")
-    openai_max_tokens: int = Field(3000, ge=64)
+    openai_max_tokens: int = Field(3000, ge=64, description="max_tokens of the chat completion.")

@@ -65,3 +65,10 @@ def test_every_enum_starts_with_unspecified() -> None:
         for enum in module.DESCRIPTOR.enum_types_by_name.values():
             assert enum.values[0].number == 0
             assert enum.values[0].name.endswith("_UNSPECIFIED"), enum.full_name
+
+
+def test_configuration_reference_is_current() -> None:
+    done = subprocess.run(
+        [sys.executable, "tools/config_reference.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
