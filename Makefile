@@ -78,6 +78,10 @@ status: ## health of the local stack
 demo: setup ## render a movie with the offline defaults on the local stack
 	$(PY) -m services.common.stack demo
 
+.PHONY: bench-compositor
+bench-compositor: setup ## compositor vs the paper-style reference (../shared/bench) vs the encode floor
+	$(PY) bench/compositor/run.py $(BENCH_ARGS)
+
 .PHONY: bench-e2e
 bench-e2e: setup ## the 60 s five-scene draft movie through the local stack, timed per stage
 	$(PY) -m services.common.stack bench-e2e
