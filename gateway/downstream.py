@@ -217,6 +217,18 @@ class Downstream:
         self.audio = pb.audio_grpc.AudioServiceStub(self._channels["audio"])
         self.compositor = pb.compositor_grpc.CompositorServiceStub(self._channels["compositor"])
 
+    async def wait_ready(self, name: str, timeout: float) -> bool:
+        """Whether the channel to `name` (storyboard/audio/compositor) connects within `timeout` seconds."""
+        channel = self._channels.get(name)
+        if channel is None:
+            return False
+        try:
+            async with asyncio.timeout(timeout):
+                await channel.channel_ready()
+        except TimeoutError:
+            return False
+        return True
+
     def imagegen_pool(self, target: str) -> WorkerPool:
         pool = self._pools.get(target)
         if pool is None:

@@ -18,12 +18,13 @@ from gateway.auth import Authenticator, hash_key
 from gateway.convert import job_json
 from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
+from gateway.music import MusicConfig, MusicTracks
 from gateway.pipeline import Pipeline, PipelineConfig
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
 from gateway.store import JobStore, open_job_store
-from gateway.validation import Limits
+from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
 from services.common import pb
 from services.common.artifacts import open_store
@@ -71,6 +72,8 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             keyframe_timeout_s=settings.keyframe_timeout_s,
             soundtrack_timeout_s=settings.soundtrack_timeout_s,
             compose_timeout_s=settings.compose_timeout_s,
+            compose_attempts=settings.compose_attempts,
+            compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
             retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
             keyframe_pixels=dict(settings.keyframe_pixels),
@@ -118,6 +121,17 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             webhook_allow_private=settings.webhook_allow_private,
             watch_poll_s=settings.watch_poll_s,
             cancel_wait_s=settings.cancel_wait_s,
+        ),
+        music=MusicTracks(
+            artifacts,
+            downstream,
+            MusicConfig(
+                max_upload_bytes=settings.max_upload_bytes,
+                library_dir=settings.music_library_dir,
+                analyze_timeout_s=settings.analyze_timeout_s,
+                min_duration_s=MIN_DURATION_S,
+                max_duration_s=MAX_DURATION_S,
+            ),
         ),
     )
     if not secret:

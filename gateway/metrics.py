@@ -27,3 +27,6 @@ JOBS_RESUMED = Counter(
 WEBHOOK_DELIVERIES = Counter(
     "cinesynth_webhook_deliveries_total", "Webhook delivery attempts by outcome.", ["outcome"]
 )
+MUSIC_UPLOADS = Counter(
+    "cinesynth_music_uploads_total", "UploadMusic calls by outcome (accepted, refused, failed).", ["outcome"]
+)

@@ -48,6 +48,11 @@ ASPECTS: tuple[str, ...] = ("widescreen", "cinemascope_letterbox", "cinemascope"
 MUSIC_SOURCES: tuple[str, ...] = ("auto", "youtube", "library", "procedural", "none")
 STORYBOARD_BACKENDS: tuple[str, ...] = ("planner", "transformers", "openai")
 TRANSITIONS: tuple[str, ...] = ("cut", "crossfade", "flow_morph", "dip_to_black")
+# The ten music-video categories (MvType without the MV_TYPE_ prefix).
+MV_TYPES: tuple[str, ...] = (
+    "live_performance", "lyric_video", "animation", "story_narrative", "artistic_abstract",
+    "dance_performance", "behind_the_scenes", "nature_scenic", "picture_montage", "cinematic_drama",
+)
 
 
 def new_job_id() -> str:
@@ -96,6 +101,13 @@ class MusicSpec:
     mv_type: str = ""
     lyrics: str = ""
     narration: bool = False
+    # Filled when the job is created: the track in the artifact store (an upload or a library copy).
+    track_uri: str = ""
+    track_name: str = ""
+    track_size_bytes: int = 0
+    track_sha256: str = ""
+    # The upload's analysis (made when it was confirmed as audio); "" = analyse in ANALYZE_MUSIC.
+    analysis_uri: str = ""
 
 
 @dataclass
@@ -188,6 +200,7 @@ class Job:
     stage_progress: float = 0.0
     message: str = "queued"
     # Checkpoints, in pipeline order.
+    music_analysis: dict[str, Any] | None = None  # MusicAnalysis as proto JSON (music-video mode)
     storyboard: dict[str, Any] | None = None
     keyframes: dict[str, KeyframeRecord] = field(default_factory=dict)
     soundtrack: SoundtrackRecord | None = None

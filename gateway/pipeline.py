@@ -25,12 +25,15 @@ from grpc import aio
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
+from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
-from services.common.artifacts import ArtifactStore
+from services.common.artifacts import ArtifactStore, guess_mime
 from services.common.errors import (
     CinesynthError,
     FailedPrecondition,
     Internal,
+    InvalidArgument,
+    NotFound,
     ResourceExhausted,
     Unavailable,
     Unimplemented,
@@ -82,6 +85,8 @@ class PipelineConfig:
     keyframe_timeout_s: float = 600.0
     soundtrack_timeout_s: float = 600.0
     compose_timeout_s: float = 1800.0
+    compose_attempts: int = 2
+    compose_retry_wait_s: float = 120.0
     keyframe_concurrency: int = 4
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
@@ -119,6 +124,7 @@ def compute_progress(job: Job) -> tuple[float, float]:
         + STAGE_WEIGHTS["compose"] * frames
     )
     within = {
+        Stage.ANALYZE_MUSIC: float(job.music_analysis is not None),
         Stage.STORYBOARD: float(job.storyboard is not None),
         Stage.KEYFRAMES: keyframes,
         Stage.SOUNDTRACK: float(job.soundtrack is not None),
@@ -200,6 +206,7 @@ class Pipeline:
             raise _first_error(failures) from None
         if not job.composed:
             await self._compose(ctx, storyboard)
+        await self._verify_artifacts(ctx)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -220,11 +227,81 @@ class Pipeline:
         for warning in warnings:
             ctx.warn(warning.code, warning.message, warning.stage or stage.value)
 
+    async def _verify_artifacts(self, ctx: JobContext) -> None:
+        """A job never reports an artifact that is not there: before it succeeds, every artifact the
+        services reported is looked up in the store (one stat each) and must have the reported size.
+        Any that fails is taken off the job, which then fails with what was wrong."""
+
+        def problems() -> dict[str, str]:
+            found: dict[str, str] = {}
+            for artifact in ctx.job.artifacts:
+                try:
+                    size = self.artifacts.stat(artifact.uri)
+                except NotFound:
+                    found[artifact.name] = "is missing"
+                except InvalidArgument:
+                    found[artifact.name] = "is not in the artifact store"
+                else:
+                    if artifact.size_bytes and size != artifact.size_bytes:
+                        found[artifact.name] = f"has {size} bytes, {artifact.size_bytes} were reported"
+            return found
+
+        bad = await self._call(Stage.COMPOSE, lambda: asyncio.to_thread(problems))
+        if bad:
+            ctx.job.artifacts = [a for a in ctx.job.artifacts if a.name not in bad]
+            summary = "; ".join(f"{name} {why}" for name, why in bad.items())
+            raise StageFailed(Stage.COMPOSE, Internal(f"the artifact store does not hold what was reported: {summary}"))
+
     # --- stages --------------------------------------------------------------------------------
 
     async def _analyze_music(self, ctx: JobContext) -> None:
-        # Music-video mode: AnalyzeMusic -> MusicContext for the storyboard; the track is the soundtrack.
-        raise StageFailed(Stage.ANALYZE_MUSIC, Unimplemented("music-video mode is not available yet"))
+        """Music-video mode: tempo, beats, sections and energy of the track, checkpointed on the job.
+
+        An upload was analysed when it was confirmed as audio: that analysis is reused (same bytes,
+        same result); a library track is analysed here.
+        """
+        job = ctx.job
+        music = job.music
+        if job.music_analysis is not None:
+            return
+        if music is None or not music.track_uri:
+            raise StageFailed(Stage.ANALYZE_MUSIC, Internal("the job has no music track"))
+        ctx.stage_started(Stage.ANALYZE_MUSIC, "analysing the track")
+        await ctx.commit()
+        analysis = await self._stored_analysis(music.analysis_uri) if music.analysis_uri else None
+        if analysis is None:
+            stub = self.downstream.audio
+            assert stub is not None
+            request = pb.audio_pb2.AnalyzeMusicRequest(track_uri=music.track_uri)
+            response = await self._call(
+                Stage.ANALYZE_MUSIC,
+                lambda: stub.AnalyzeMusic(request, timeout=ctx.budget(self.config.analyze_timeout_s)),
+            )
+            analysis = response.analysis
+        if not MIN_DURATION_S <= analysis.duration_s <= MAX_DURATION_S:
+            raise StageFailed(Stage.ANALYZE_MUSIC, InvalidArgument.field(
+                "music", f"the track is {analysis.duration_s:.1f} s long; a music video is "
+                f"{MIN_DURATION_S:g}..{MAX_DURATION_S:g} s",
+            ))
+        job.music_analysis = json_format.MessageToDict(analysis, preserving_proto_field_name=True)
+        job.spec.duration_s = analysis.duration_s  # the track's length is the video's
+        name = f"music{PurePosixPath(music.track_name).suffix or '.audio'}"
+        job.put_artifact(ArtifactRecord(
+            name, music.track_uri, guess_mime(music.track_name), music.track_size_bytes, music.track_sha256, "music"
+        ))
+        ctx.stage_finished(
+            Stage.ANALYZE_MUSIC,
+            f"track analysed: {analysis.duration_s:.1f} s, {analysis.tempo_bpm:.0f} BPM, "
+            f"{len(analysis.section_boundaries_s) + 1} sections",
+        )
+        await ctx.commit()
+
+    async def _stored_analysis(self, uri: str) -> pb.common_pb2.MusicAnalysis | None:
+        try:
+            raw = await asyncio.to_thread(self.artifacts.get_bytes, uri)
+            return json_format.Parse(raw, pb.common_pb2.MusicAnalysis(), ignore_unknown_fields=True)
+        except (CinesynthError, OSError, json_format.ParseError):
+            return None  # gone or unreadable: analyse the track again
 
     async def _storyboard(self, ctx: JobContext) -> None:
         job, spec = ctx.job, ctx.job.spec
@@ -240,6 +317,14 @@ class Pipeline:
         )
         if job.source_storyboard is not None:
             json_format.ParseDict(job.source_storyboard, request.storyboard, ignore_unknown_fields=True)
+        if job.music is not None and job.music_analysis is not None:
+            # Music-video mode: cuts on downbeats and section changes, an MV description, lyrics per scene.
+            # Without a prompt the storyboard writes the video from the MV type and the genre tags.
+            context = request.music_context
+            json_format.ParseDict(job.music_analysis, context.analysis, ignore_unknown_fields=True)
+            context.genre_tags.extend(job.music.genre_tags)
+            context.mv_type = enum_value(pb.common_pb2.MvType, "MV_TYPE_", job.music.mv_type)
+            context.lyrics = job.music.lyrics
         stub = self.downstream.storyboard
         assert stub is not None
         response = await self._call(
@@ -264,6 +349,9 @@ class Pipeline:
         )
         job.storyboard = document
         job.keyframes_total = len(storyboard.scenes)
+        if job.source_kind == "music":  # the music chose the cuts; the storyboard wrote the theme
+            job.spec.scene_count = len(storyboard.scenes)
+            job.prompt = job.prompt or storyboard.prompt
         job.put_artifact(
             ArtifactRecord(
                 "storyboard.json", stored.uri, stored.mime_type, stored.size_bytes, stored.sha256, "storyboard"
@@ -365,13 +453,83 @@ class Pipeline:
         job.model_used = ", ".join(sorted({k.model for k in job.keyframes.values() if k.model}))
         job.message = f"keyframe {job.keyframes_done}/{job.keyframes_total} rendered ({key}, {used})"
 
+    async def _compose_with_retry(
+        self, ctx: JobContext, request: pb.compositor_pb2.ComposeVideoRequest
+    ) -> pb.compositor_pb2.ComposeResult:
+        """ComposeVideo; a compositor lost mid-encode (UNAVAILABLE) is called again once it is back,
+        `compose_attempts` calls in all. Any other failure is final at once."""
+        attempts = self.config.compose_attempts
+        attempt = 1
+        while True:
+            try:
+                return await self._compose_once(ctx, request)
+            except StageFailed as failed:
+                if not isinstance(failed.error, Unavailable):
+                    raise
+                reason = failed.error.message
+                if attempt >= attempts:
+                    tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
+                    raise StageFailed(
+                        Stage.COMPOSE, Unavailable(f"the compositor failed ({reason}); gave up after {tries}")
+                    ) from None
+            attempt += 1
+            FALLBACKS.labels("compose", "compose_retried").inc()
+            ctx.warn(
+                "compose_retried",
+                f"the compositor was lost while composing ({reason}); "
+                f"composing again (attempt {attempt} of {attempts})",
+                Stage.COMPOSE.value,
+            )
+            ctx.job.frames_done = 0
+            ctx.job.message = "the compositor was lost: waiting for it to come back"
+            await ctx.commit()
+            wait_s = min(self.config.compose_retry_wait_s, ctx.budget(self.config.compose_retry_wait_s))
+            if not await self.downstream.wait_ready("compositor", wait_s):
+                raise StageFailed(
+                    Stage.COMPOSE,
+                    Unavailable(f"the compositor failed ({reason}) and was not back within {wait_s:g} s"),
+                )
+
+    async def _compose_once(
+        self, ctx: JobContext, request: pb.compositor_pb2.ComposeVideoRequest
+    ) -> pb.compositor_pb2.ComposeResult:
+        job = ctx.job
+        stub = self.downstream.compositor
+        assert stub is not None
+        call = stub.ComposeVideo(request, timeout=ctx.budget(self.config.compose_timeout_s))
+
+        async def consume() -> pb.compositor_pb2.ComposeResult | None:
+            result = None
+            async for response in call:
+                if response.HasField("progress"):
+                    job.frames_done = response.progress.frames_done
+                    job.frames_total = response.progress.frames_total
+                    job.message = f"composing: frame {job.frames_done}/{job.frames_total}"
+                    await ctx.commit(persist=False)
+                elif response.HasField("result"):
+                    result = response.result
+            return result
+
+        try:
+            result = await self._call(Stage.COMPOSE, consume)
+        finally:
+            call.cancel()
+        if result is None or not result.video.uri:
+            raise StageFailed(Stage.COMPOSE, Internal("the compositor finished without a video"))
+        return result
+
     async def _soundtrack(self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard) -> None:
         job, spec = ctx.job, ctx.job.spec
         ctx.stage_started(Stage.SOUNDTRACK, "making the soundtrack")
         await ctx.commit()
+        music_video = job.source_kind == "music" and job.music is not None
+        # A music video is not narrated (nor captioned with the narration) unless it asks to be.
+        narrated = not music_video or (job.music is not None and job.music.narration)
         request = pb.audio_pb2.CreateSoundtrackRequest(
             scenes=[
-                pb.audio_pb2.SoundtrackScene(index=i, narration=scene.narration, duration_s=scene.duration_s)
+                pb.audio_pb2.SoundtrackScene(
+                    index=i, narration=scene.narration if narrated else "", duration_s=scene.duration_s
+                )
                 for i, scene in enumerate(storyboard.scenes)
             ],
             music_brief=storyboard.music,
@@ -384,6 +542,13 @@ class Pipeline:
             job_id=job.id,
             seed=spec.seed,
         )
+        if music_video:
+            assert job.music is not None
+            # The track is the soundtrack (loudness-normalised, never ducked); lyrics become the captions.
+            request.music_uri = job.music.track_uri
+            request.music_is_soundtrack = True
+            request.ClearField("music_source")  # the track named by music_uri is the music
+            request.lyrics = job.music.lyrics
         stub = self.downstream.audio
         assert stub is not None
         response = await self._call(
@@ -395,7 +560,9 @@ class Pipeline:
             raise StageFailed(Stage.SOUNDTRACK, Internal("the audio service returned no soundtrack"))
         self._forward_warnings(ctx, response.warnings, Stage.SOUNDTRACK)
         job.put_artifact(artifact_record(audio, f"soundtrack{_suffix(audio, '.m4a')}", "soundtrack"))
-        if spec.captions:
+        # A music video without lyrics or narration has no captions: no empty caption track.
+        captions = spec.captions and not (music_video and not response.captions)
+        if captions:
             if response.srt.uri:
                 job.put_artifact(artifact_record(response.srt, "captions.srt", "captions_srt"))
             if response.vtt.uri:
@@ -403,8 +570,8 @@ class Pipeline:
         music = short_name(pb.common_pb2.MusicSource, "MUSIC_SOURCE_", response.music_source_used)
         job.soundtrack = SoundtrackRecord(
             audio_uri=audio.uri,
-            srt_uri=response.srt.uri,
-            vtt_uri=response.vtt.uri,
+            srt_uri="" if music_video and not captions else response.srt.uri,
+            vtt_uri="" if music_video and not captions else response.vtt.uri,
             duration_s=response.duration_s,
             voice_used=response.voice_used,
             music_source_used=music,
@@ -448,28 +615,7 @@ class Pipeline:
             output_prefix=f"jobs/{job.id}/video",
             job_id=job.id,
         )
-        stub = self.downstream.compositor
-        assert stub is not None
-        call = stub.ComposeVideo(request, timeout=ctx.budget(self.config.compose_timeout_s))
-
-        async def consume() -> pb.compositor_pb2.ComposeResult | None:
-            result = None
-            async for response in call:
-                if response.HasField("progress"):
-                    job.frames_done = response.progress.frames_done
-                    job.frames_total = response.progress.frames_total
-                    job.message = f"composing: frame {job.frames_done}/{job.frames_total}"
-                    await ctx.commit(persist=False)
-                elif response.HasField("result"):
-                    result = response.result
-            return result
-
-        try:
-            result = await self._call(Stage.COMPOSE, consume)
-        finally:
-            call.cancel()
-        if result is None or not result.video.uri:
-            raise StageFailed(Stage.COMPOSE, Internal("the compositor finished without a video"))
+        result = await self._compose_with_retry(ctx, request)
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
         job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
         if result.poster.uri:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from gateway.manager import JobManager
 from gateway.metrics import JOBS_TOTAL
 from gateway.model import ArtifactRecord, Job, JobState, new_job_id
+from gateway.music import MusicTracks, UploadMetadata, UploadRecord
 from gateway.store import JobStore, TenantLimitReached
 from gateway.validation import CreateVideoInput, Limits, validate_create
 from gateway.webhooks import CallbackRefused, resolve_callback
@@ -89,11 +90,15 @@ def decode_page_token(token: str, state: JobState | None, labels: Mapping[str, s
 
 
 class VideoGateway:
-    def __init__(self, store: JobStore, manager: JobManager, artifacts: ArtifactStore, config: GatewayConfig) -> None:
+    def __init__(
+        self, store: JobStore, manager: JobManager, artifacts: ArtifactStore, config: GatewayConfig,
+        music: MusicTracks | None = None,
+    ) -> None:
         self.store = store
         self.manager = manager
         self.artifacts = artifacts
         self.config = config
+        self.music = music
         # Set when the server starts draining: open watch streams end so SIGTERM is not held up.
         self.closing = asyncio.Event()
 
@@ -115,7 +120,11 @@ class VideoGateway:
         errors.raise_if_any()
         assert valid is not None
         if valid.source_kind == "music":
-            raise Unimplemented("music-video mode (source music) is not available yet")
+            if self.music is None:
+                raise Unimplemented("music-video mode is not configured on this gateway")
+            assert valid.music is not None
+            # An unknown upload (or one of another tenant) or library id is refused before anything is made.
+            valid.music = await self.music.resolve(tenant, valid.music)
         job = Job(
             id=new_job_id(),
             tenant=tenant,
@@ -141,6 +150,13 @@ class VideoGateway:
             JOBS_TOTAL.labels(JobState.QUEUED.value).inc()
             self.manager.wake()
         return stored, created
+
+    async def upload_music(
+        self, tenant: str, metadata: UploadMetadata, chunks: AsyncIterator[bytes], *, timeout_s: float | None = None
+    ) -> UploadRecord:
+        if self.music is None:
+            raise Unimplemented("music-video mode is not configured on this gateway")
+        return await self.music.upload(tenant, metadata, chunks, timeout_s=timeout_s)
 
     async def _current(self, job_id: str) -> Job | None:
         return self.manager.live(job_id) or await self.store.get(job_id)

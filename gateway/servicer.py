@@ -8,9 +8,10 @@ from grpc import aio
 
 from gateway import convert
 from gateway.auth import Authenticator
+from gateway.music import UploadMetadata
 from gateway.service import VideoGateway
 from services.common import pb
-from services.common.errors import Unimplemented
+from services.common.errors import InvalidArgument
 
 video = pb.video_pb2
 
@@ -91,5 +92,23 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
     async def UploadMusic(
         self, request_iterator: AsyncIterator[video.UploadMusicRequest], context: aio.ServicerContext
     ) -> video.UploadMusicResponse:
-        self._tenant(context)
-        raise Unimplemented("UploadMusic is not available yet (music-video mode)")
+        tenant = self._tenant(context)
+        messages = aiter(request_iterator)
+        first = await anext(messages, None)
+        if first is None or first.WhichOneof("part") != "metadata":
+            raise InvalidArgument.field("metadata", "the first message must be the metadata, then the file in chunks")
+        metadata = UploadMetadata(
+            filename=first.metadata.filename, mime_type=first.metadata.mime_type, size_bytes=first.metadata.size_bytes
+        )
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async for message in messages:
+                if message.WhichOneof("part") == "metadata":
+                    raise InvalidArgument.field("metadata", "only the first message carries the metadata")
+                yield message.chunk
+
+        record = await self.gateway.upload_music(tenant, metadata, chunks(), timeout_s=context.time_remaining())
+        return video.UploadMusicResponse(
+            upload_id=record.upload_id, size_bytes=record.size_bytes, sha256=record.sha256,
+            duration_s=record.duration_s,
+        )

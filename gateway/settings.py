@@ -51,6 +51,14 @@ class GatewaySettings(ServiceSettings):
     keyframe_timeout_s: float = Field(600.0, gt=0, description="Deadline of one keyframe's GenerateKeyframes.")
     soundtrack_timeout_s: float = Field(600.0, gt=0, description="Deadline of CreateSoundtrack.")
     compose_timeout_s: float = Field(1800.0, gt=0, description="Deadline of ComposeVideo.")
+    compose_attempts: int = Field(
+        2, ge=1, le=5,
+        description="Calls of ComposeVideo when the compositor is lost (UNAVAILABLE, e.g. killed mid-encode): "
+        "2 = retried once, after it is reachable again.",
+    )
+    compose_retry_wait_s: float = Field(
+        120.0, gt=0, description="How long a lost compositor may take to come back before the job fails."
+    )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
     keyframe_attempts: int = Field(
         8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE."
@@ -76,6 +84,15 @@ class GatewaySettings(ServiceSettings):
     )
     known_voices: list[str] = Field(
         default_factory=lambda: ["piper", "gtts", "none"], description="Voices a request may name."
+    )
+
+    # --- music-video mode ----------------------------------------------------------------------
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest UploadMusic file (refused as soon as a stream passes it)."
+    )
+    music_library_dir: str | None = Field(
+        None, description="Directory of licensed tracks with library.json/.yaml (the audio service's format); "
+        "CreateVideo's music.library_track_id names one of its tracks.",
     )
 
     # --- tenants -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 from gateway.model import (
     ASPECTS,
     MUSIC_SOURCES,
+    MV_TYPES,
     STORYBOARD_BACKENDS,
     TIERS,
     TRANSITIONS,
@@ -40,6 +41,10 @@ MAX_CALLBACK_URL = 2048
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _LABEL_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+MAX_TRACK_ID_CHARS = 200
+MAX_GENRE_TAGS, MAX_GENRE_TAG_CHARS = 16, 100
+MAX_LYRICS_CHARS = 20000
 
 # Width over height of each preset's frame (the letterbox preset is a 16:9 frame).
 ASPECT_RATIOS = {"widescreen": 16 / 9, "cinemascope_letterbox": 16 / 9, "cinemascope": 2.39, "vertical": 9 / 16}
@@ -192,12 +197,37 @@ def _check_source(errors: Collector, request: CreateVideoInput, limits: Limits) 
         if not _all_finite(request.storyboard):
             errors.add("storyboard", "numbers must be finite (no NaN or infinity)")
     elif request.source_kind == "music":
-        music = request.music or MusicSpec()
-        if not (music.upload_id or music.library_track_id):
-            errors.add("music.upload_id", "a music source needs an upload_id or a library_track_id")
+        _check_music(errors, request.music or MusicSpec())
     else:
         errors.add("prompt", "a prompt, a music track or a storyboard is required")
     return prompt
+
+
+def _check_music(errors: Collector, music: MusicSpec) -> None:
+    if music.upload_id:
+        if not UPLOAD_ID.match(music.upload_id):
+            errors.add("music.upload_id", "not an upload id (the 32 hex digits UploadMusic returned)")
+    elif music.library_track_id:
+        if len(music.library_track_id) > MAX_TRACK_ID_CHARS:
+            errors.add("music.library_track_id", f"must be at most {MAX_TRACK_ID_CHARS} characters")
+    else:
+        errors.add("music.upload_id", "a music source needs an upload_id or a library_track_id")
+    if len(music.genre_tags) > MAX_GENRE_TAGS:
+        errors.add("music.genre_tags", f"at most {MAX_GENRE_TAGS} tags (got {len(music.genre_tags)})")
+    for i, tag in enumerate(music.genre_tags[:MAX_GENRE_TAGS]):
+        if not tag.strip() or len(tag) > MAX_GENRE_TAG_CHARS:
+            errors.add(f"music.genre_tags[{i}]", f"must be 1..{MAX_GENRE_TAG_CHARS} characters")
+    _check_choice(errors, music.mv_type, MV_TYPES, "music.mv_type", "music-video type")
+    if len(music.lyrics) > MAX_LYRICS_CHARS:
+        errors.add("music.lyrics", f"must be at most {MAX_LYRICS_CHARS} characters (got {len(music.lyrics)})")
+
+
+def _check_music_spec(errors: Collector, spec: SpecInput) -> None:
+    """Music-video mode: the track decides the length and is the soundtrack."""
+    if spec.duration_s:
+        errors.add("spec.duration_s", "a music video is as long as its track; leave it 0")
+    if spec.music_source not in ("", "provided"):
+        errors.add("spec.music_source", "a music video's soundtrack is its track; leave it unset")
 
 
 def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector) -> ValidatedRequest | None:
@@ -230,7 +260,11 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         errors.add("spec.voice.language", f"not a BCP-47 language tag: {spec.language[:40]!r}")
     _check_choice(errors, spec.tier, TIERS, "spec.tier", "tier")
     _check_choice(errors, spec.aspect, ASPECTS, "spec.aspect", "aspect preset")
-    _check_choice(errors, spec.music_source, MUSIC_SOURCES, "spec.music_source", "music source")
+    music_video = request.source_kind == "music"
+    if music_video:
+        _check_music_spec(errors, spec)
+    else:
+        _check_choice(errors, spec.music_source, MUSIC_SOURCES, "spec.music_source", "music source")
     _check_choice(errors, spec.storyboard_backend, STORYBOARD_BACKENDS, "spec.storyboard_backend", "backend")
     _check_choice(errors, spec.transition, TRANSITIONS, "spec.transition", "transition")
     if len(spec.style) > MAX_STYLE_CHARS:
@@ -245,12 +279,16 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
     width, height = _check_size(errors, spec, aspect, limits.default_long_edge)
 
     scene_count = storyboard_scenes if request.source_kind == "storyboard" else (spec.scene_count or 5)
+    if music_video:
+        # 0 = from the music (about one scene per 8 s, a cut at every section change).
+        scene_count = spec.scene_count
     if not duration and request.source_kind == "storyboard":
         total = (request.storyboard or {}).get("total_duration_s") or 0
         duration = float(total) if _finite(total) and MIN_DURATION_S <= total <= MAX_DURATION_S else 0.0
     duration = duration or 60.0
     if (
-        _finite(duration)
+        not music_video
+        and _finite(duration)
         and MIN_DURATION_S <= duration <= MAX_DURATION_S
         and 0 < scene_count <= MAX_SCENES
         and duration / scene_count < MIN_SCENE_S
@@ -259,8 +297,11 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
 
     if len(errors.violations) > before:
         return None
+    voice = spec.voice
+    if music_video and not (request.music and request.music.narration):
+        voice = "none"  # a music video has no narration unless asked for
     normalised = VideoSpec(
-        duration_s=float(duration),
+        duration_s=0.0 if music_video else float(duration),  # music: the track's, once analysed
         scene_count=scene_count,
         fps=spec.fps or limits.default_fps,
         width=width,
@@ -271,8 +312,8 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         # An unseeded job still gets one seed, kept on the job, so a resumed run renders the same film.
         seed=spec.seed if spec.seed is not None else random.SystemRandom().randrange(2**31),
         style=spec.style.strip(),
-        voice=VoiceSpec(spec.voice, spec.language or "en", spec.speaking_rate or 1.0),
-        music_source=spec.music_source or "auto",
+        voice=VoiceSpec(voice, spec.language or "en", spec.speaking_rate or 1.0),
+        music_source="provided" if music_video else (spec.music_source or "auto"),
         captions=True if spec.captions is None else spec.captions,
         storyboard_backend=spec.storyboard_backend,
         transition=spec.transition,

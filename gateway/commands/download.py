@@ -19,6 +19,8 @@ KINDS = {
     "poster": cpb.ARTIFACT_KIND_POSTER,
     "soundtrack": cpb.ARTIFACT_KIND_SOUNDTRACK,
     "keyframe": cpb.ARTIFACT_KIND_KEYFRAME,
+    "music": cpb.ARTIFACT_KIND_MUSIC,
+    "contact-sheet": cpb.ARTIFACT_KIND_CONTACT_SHEET,
 }
 
 

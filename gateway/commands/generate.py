@@ -1,11 +1,20 @@
-"""`cinesynth generate PROMPT`: make a movie, show its progress per stage, download the MP4."""
+"""`cinesynth generate PROMPT`: make a movie, show its progress per stage, download the MP4.
+
+`cinesynth generate --music FILE [--mv-type TYPE] [--genre TAG ...] [--lyrics FILE]` makes a music
+video instead: the file is uploaded (UploadMusic, streamed in chunks) and becomes the soundtrack.
+`--music` also still takes the background-music source of a prompt film (auto, youtube, library,
+procedural, none; also spelt `--music-source`); any other value is a file (`--music ./auto` for a
+file called auto).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import mimetypes
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from google.protobuf import json_format
@@ -13,7 +22,7 @@ from google.protobuf import json_format
 from gateway.commands import common
 from services.common import pb
 
-HELP = "make a movie from a prompt (or a storyboard file), follow it, download the MP4"
+HELP = "make a movie from a prompt (a storyboard file, or a music track), follow it, download the MP4"
 
 video = pb.video_pb2
 cpb = pb.common_pb2
@@ -32,6 +41,18 @@ TIERS = ("draft", "turbo", "standard", "ultra")
 MUSIC = ("auto", "youtube", "library", "procedural", "none")
 TRANSITIONS = ("cut", "crossfade", "flow_morph", "dip_to_black")
 BACKENDS = ("planner", "transformers", "openai")
+MV_TYPES = tuple(
+    name[len("MV_TYPE_") :].lower() for name in cpb.MvType.keys() if name != "MV_TYPE_UNSPECIFIED"
+)
+UPLOAD_CHUNK = 1024 * 1024
+UPLOAD_TIMEOUT_S = 600.0  # the gateway confirms the upload by analysing it
+
+
+def _mv_type(text: str) -> str:
+    name = text.strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
+    if name not in MV_TYPES:
+        raise argparse.ArgumentTypeError(f"unknown music-video type {text!r}; use one of {', '.join(MV_TYPES)}")
+    return name
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -55,7 +76,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--style", default="", help="visual style, e.g. 'film noir'")
     parser.add_argument("--voice", default="", help="narration voice: piper, gtts or none")
     parser.add_argument("--language", default="", help="narration language (BCP-47, default en)")
-    parser.add_argument("--music", choices=MUSIC, help="background music source (default auto)")
+    parser.add_argument(
+        "--music", metavar="FILE", help="make a music video of this audio file (WAV, MP3, FLAC, Ogg, M4A, AAC); "
+        f"for a prompt film one of {', '.join(MUSIC)} still picks the background music (as --music-source)",
+    )
+    parser.add_argument("--music-source", choices=MUSIC, help="background music of a prompt film (default auto)")
+    parser.add_argument("--library-track", metavar="ID", help="make a music video of a track of the server's library")
+    parser.add_argument("--mv-type", type=_mv_type, metavar="TYPE", help=f"music-video type: {', '.join(MV_TYPES)}")
+    parser.add_argument("--genre", action="append", metavar="TAG", help="genre tag of the track (repeatable)")
+    parser.add_argument("--lyrics", type=Path, metavar="FILE", help="lyrics text (plain or LRC), shown as captions")
+    parser.add_argument("--narration", action="store_true", help="narrate over the track (music video)")
     parser.add_argument("--transition", choices=TRANSITIONS, help="transition between scenes")
     parser.add_argument("--storyboard-backend", choices=BACKENDS, help="who writes the storyboard")
     parser.add_argument("--no-captions", action="store_true", help="no caption track")
@@ -67,7 +97,79 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true", help="create the job, print it and return")
 
 
-def build_request(args: argparse.Namespace) -> video.CreateVideoRequest:
+def sources(args: argparse.Namespace) -> tuple[str, Path | None]:
+    """(background-music source, music-video file), the source flags checked against each other.
+
+    `--music` is either, by its value: a source name keeps its old meaning, anything else is a file.
+    """
+    if args.music and args.music in MUSIC:
+        if args.music_source and args.music_source != args.music:
+            raise SystemExit("cinesynth generate: --music and --music-source disagree")
+        music_source, music_file = args.music, None
+    else:
+        music_source, music_file = args.music_source or "", Path(args.music) if args.music else None
+    music_video = bool(music_file or args.library_track)
+    if music_video and (args.prompt or args.storyboard_file):
+        raise SystemExit("cinesynth generate: a music video is made from the track alone; drop the PROMPT")
+    if music_file and args.library_track:
+        raise SystemExit("cinesynth generate: give --music FILE or --library-track ID, not both")
+    if music_video and music_source:
+        raise SystemExit("cinesynth generate: a music video's soundtrack is its track; drop --music-source")
+    if not music_video and (args.mv_type or args.genre or args.lyrics or args.narration):
+        raise SystemExit("cinesynth generate: --mv-type, --genre, --lyrics and --narration need --music FILE")
+    if music_file and not music_file.is_file():
+        raise SystemExit(f"cinesynth generate: --music {music_file}: no such file")
+    if args.lyrics and not args.lyrics.is_file():
+        raise SystemExit(f"cinesynth generate: --lyrics {args.lyrics}: no such file")
+    return music_source, music_file
+
+
+def music_input(args: argparse.Namespace, upload_id: str = "") -> video.MusicInput:
+    music = video.MusicInput(genre_tags=args.genre or [], narration=args.narration)
+    if upload_id:
+        music.upload_id = upload_id
+    elif args.library_track:
+        music.library_track_id = args.library_track
+    if args.mv_type:
+        music.mv_type = cpb.MvType.Value(f"MV_TYPE_{args.mv_type.upper()}")
+    if args.lyrics:
+        try:
+            music.lyrics = args.lyrics.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"cinesynth generate: --lyrics {args.lyrics}: {exc}") from None
+    return music
+
+
+def upload_messages(path: Path, chunk_size: int = UPLOAD_CHUNK) -> Iterator[video.UploadMusicRequest]:
+    """The metadata, then the file in chunks (read as they are sent, never whole)."""
+    yield video.UploadMusicRequest(
+        metadata=video.UploadMusicMetadata(
+            filename=path.name, mime_type=mimetypes.guess_type(path.name)[0] or "", size_bytes=path.stat().st_size
+        )
+    )
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk_size), b""):
+            yield video.UploadMusicRequest(chunk=block)
+
+
+def upload_music(
+    stub: pb.video_grpc.VideoServiceStub, args: argparse.Namespace, path: Path
+) -> video.UploadMusicResponse:
+    options = common.call_options(args)
+    options["timeout"] = args.timeout if args.timeout is not None else UPLOAD_TIMEOUT_S
+    uploaded = stub.UploadMusic(upload_messages(path), **options)
+    if not args.json:
+        print(
+            f"uploaded {path.name}: {uploaded.size_bytes} bytes, {uploaded.duration_s:.1f} s "
+            f"(upload {uploaded.upload_id})",
+            file=sys.stderr,
+        )
+    return uploaded
+
+
+def build_request(args: argparse.Namespace, upload_id: str = "") -> video.CreateVideoRequest:
+    music_source, music_file = sources(args)
+    music_video = bool(music_file or args.library_track)
     spec = video.VideoSpec(
         duration_s=args.duration,
         scene_count=args.scenes,
@@ -84,8 +186,8 @@ def build_request(args: argparse.Namespace) -> video.CreateVideoRequest:
         spec.tier = cpb.Tier.Value(f"TIER_{args.tier.upper()}")
     if args.seed is not None:
         spec.seed = args.seed
-    if args.music:
-        spec.music_source = cpb.MusicSource.Value(f"MUSIC_SOURCE_{args.music.upper()}")
+    if music_source:
+        spec.music_source = cpb.MusicSource.Value(f"MUSIC_SOURCE_{music_source.upper()}")
     if args.transition:
         spec.transition = cpb.TransitionKind.Value(f"TRANSITION_KIND_{args.transition.upper()}")
     if args.storyboard_backend:
@@ -98,19 +200,24 @@ def build_request(args: argparse.Namespace) -> video.CreateVideoRequest:
         labels=common.parse_labels(args.label),
         callback_url=args.callback_url,
     )
-    if args.storyboard_file:
+    if music_video:
+        request.music.SetInParent()
+        request.music.MergeFrom(music_input(args, upload_id))
+    elif args.storyboard_file:
         data = json.loads(args.storyboard_file.read_text())
         json_format.ParseDict(data.get("storyboard", data), request.storyboard, ignore_unknown_fields=True)
     elif args.prompt:
         request.prompt = args.prompt
     else:
-        raise SystemExit("cinesynth generate: give a PROMPT or --storyboard-file")
+        raise SystemExit("cinesynth generate: give a PROMPT, --storyboard-file or --music FILE")
     return request
 
 
 def run(args: argparse.Namespace) -> int:
-    request = build_request(args)
+    _, music_file = sources(args)  # every flag checked before anything is uploaded
     with common.video_stub(args) as stub:
+        upload_id = upload_music(stub, args, music_file).upload_id if music_file else ""
+        request = build_request(args, upload_id)
         if args.no_wait:
             job = stub.CreateVideo(request, **common.call_options(args)).job
             if args.json:

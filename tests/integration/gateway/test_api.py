@@ -82,17 +82,20 @@ async def test_names_music_and_uploads(gateway: Gateway) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.GetJob(video.GetJobRequest(name="jobs/" + "0" * 32))
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    # Music-video mode (tests/integration/musicvideo): no library here, and an upload needs data.
     music = video.CreateVideoRequest(music=video.MusicInput(library_track_id="track-1"))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.CreateVideo(music)
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations(raised.value)] == ["music.library_track_id"]
 
     async def chunks():
         yield video.UploadMusicRequest(metadata=video.UploadMusicMetadata(filename="a.wav"))
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.UploadMusic(chunks())
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations(raised.value)] == ["chunk"]
 
 
 async def test_client_storyboard_skips_writing_one(gateway: Gateway, doubles: Doubles) -> None:
