@@ -48,9 +48,10 @@ proto-deps: $(STAMP)
 
 # --- quality -----------------------------------------------------------------------------------
 .PHONY: lint
-lint: $(STAMP) proto-deps ## ruff + buf lint + deployment checks
+lint: $(STAMP) proto-deps ## ruff + buf lint + dependency audit + deployment checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/buf lint --path proto/cinesynth
+	$(PY) tools/audit.py
 	$(MAKE) --no-print-directory deploy-check
 
 .PHONY: deploy-check
@@ -81,6 +82,10 @@ demo: setup ## render a movie with the offline defaults on the local stack
 .PHONY: bench-compositor
 bench-compositor: setup ## compositor vs the paper-style reference (../shared/bench) vs the encode floor
 	$(PY) bench/compositor/run.py $(BENCH_ARGS)
+
+.PHONY: load
+load: setup ## N concurrent jobs (default 20), 4 simulated-GPU image workers; RESULT ... lost=0 duplicated=0
+	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 .PHONY: bench-e2e
 bench-e2e: setup ## the 60 s five-scene draft movie through the local stack, timed per stage

@@ -154,7 +154,7 @@ class FileArtifactStore(ArtifactStore):
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             raise InvalidArgument.field(field, "not a file:// URI of this artifact store")
         path = Path(os.path.normpath(parsed.path))
-        if path != self.root and self.root not in path.parents:
+        if self.root not in path.parents:  # the root itself is no artifact either
             raise InvalidArgument.field(field, "outside the artifact store")
         if "\x00" in parsed.path or ".." in Path(parsed.path).parts:
             raise InvalidArgument.field(field, "invalid path")
@@ -165,16 +165,19 @@ class FileArtifactStore(ArtifactStore):
 
     def put_file(self, key: str, path: str | os.PathLike[str], mime_type: str | None = None) -> StoredObject:
         dest = self.root / validate_key(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside, then rename: readers never see a half-written artifact.
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-        os.close(fd)
+        tmp: str | None = None
         try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # Write beside, then rename: readers never see a half-written artifact.
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+            os.close(fd)
             shutil.copyfile(path, tmp)
             os.replace(tmp, dest)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise Unavailable(f"artifact store write failed: {exc.strerror or exc}") from exc
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            # strerror only: the message reaches clients and must not carry host paths.
+            raise Unavailable(f"artifact store write failed: {exc.strerror or type(exc).__name__}") from exc
         return StoredObject(dest.as_uri(), key, dest.stat().st_size, sha256_file(dest), mime_type or guess_mime(key))
 
     def open_read(self, uri: str) -> BinaryIO:
@@ -233,6 +236,7 @@ class S3ArtifactStore(ArtifactStore):
         return object_key[len(self.prefix) + 1 :] if self.prefix else object_key
 
     def put_file(self, key: str, path: str | os.PathLike[str], mime_type: str | None = None) -> StoredObject:
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         object_key = self._object_key(key)
@@ -243,34 +247,56 @@ class S3ArtifactStore(ArtifactStore):
                 str(path), self.bucket, object_key,
                 ExtraArgs={"ContentType": mime, "Metadata": {"sha256": digest}},
             )
-        except (BotoCoreError, ClientError) as exc:
-            raise Unavailable(f"artifact store write failed: {exc}") from exc
+        except ClientError as exc:
+            raise Unavailable(f"artifact store write failed: {_s3_reason(exc)}") from exc
+        except S3UploadFailedError as exc:
+            # Its message names the local temp file: keep only the S3 error after it.
+            reason = str(exc).rsplit(": ", 1)[-1]
+            raise Unavailable(f"artifact store write failed: {reason}") from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"artifact store write failed: {type(exc).__name__}") from exc
         return StoredObject(f"s3://{self.bucket}/{object_key}", key, os.path.getsize(path), digest, mime)
 
     def open_read(self, uri: str) -> BinaryIO:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self._split(uri))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise NotFound(f"artifact not found: {self.key_for(uri)}") from exc
-            raise Unavailable(f"artifact store read failed: {exc}") from exc
+            raise Unavailable(f"artifact store read failed: {_s3_reason(exc)}") from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"artifact store read failed: {type(exc).__name__}") from exc
         return response["Body"]
 
     def stat(self, uri: str) -> int:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self._split(uri))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 raise NotFound(f"artifact not found: {self.key_for(uri)}") from exc
-            raise Unavailable(f"artifact store read failed: {exc}") from exc
+            raise Unavailable(f"artifact store read failed: {_s3_reason(exc)}") from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"artifact store read failed: {type(exc).__name__}") from exc
         return int(head["ContentLength"])
 
     def delete(self, uri: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._split(uri))
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._split(uri))
+        except (BotoCoreError, ClientError) as exc:
+            raise Unavailable(f"artifact store delete failed: {type(exc).__name__}") from exc
+
+
+def _s3_reason(exc: Any) -> str:
+    """'AccessDenied (403)' from a botocore ClientError."""
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return f"{error.get('Code', 'error')} ({status})" if status else str(error.get("Code", "error"))
 
 
 def open_store(url: str, *, endpoint_url: str | None = None, region: str | None = None) -> ArtifactStore:

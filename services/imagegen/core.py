@@ -660,8 +660,11 @@ class ImageGenCore:
         hits = [j for j in jobs if j.cache_key in cached]
         drafts = [j for j in jobs if j.cache_key not in cached and j.tier is Tier.DRAFT]
         diffusion = [j for j in jobs if j.cache_key not in cached and j.tier is not Tier.DRAFT]
+        # With a simulated render time, draft cards stand in for GPU work: they queue for the device.
+        simulated = self.settings.imagegen_simulated_seconds
+        device_drafts, drafts = (drafts, []) if simulated > 0 else ([], drafts)
         # Admission before anything is streamed: a refused request has no partial output.
-        ticket = self.admission.admit() if diffusion else None
+        ticket = self.admission.admit() if diffusion or device_drafts else None
         try:
             for job in hits:
                 yield await asyncio.to_thread(self._serve_cached, job, request.output_prefix)
@@ -671,6 +674,8 @@ class ImageGenCore:
                     yield await asyncio.to_thread(self._store, item, request.output_prefix)
             if ticket is not None:
                 async with ticket:
+                    for job in device_drafts:
+                        yield await self._simulated_render(job, simulated, request.output_prefix)
                     for group in self._groups(diffusion):
                         rendered = await asyncio.to_thread(self._render_group, group, request.allow_degrade)
                         for item in rendered:
@@ -784,10 +789,20 @@ class ImageGenCore:
             out.append(_Rendered(job, image, model_id(job.entry), per_image, [*job.warnings, *notices]))
         return out
 
-    def _render_draft(self, job: _Job) -> _Rendered:
+    async def _simulated_render(self, job: _Job, seconds: float, prefix: str) -> KeyframeResult:
+        """A draft card that holds the device for `seconds` first (imagegen_simulated_seconds).
+
+        The wait is a cancellable sleep: a cancelled or killed request leaves nothing behind, like
+        an interrupted GPU render.
+        """
+        await asyncio.sleep(seconds)
+        rendered = await asyncio.to_thread(self._render_draft, job, seconds)
+        return await asyncio.to_thread(self._store, rendered, prefix)
+
+    def _render_draft(self, job: _Job, held_s: float = 0.0) -> _Rendered:
         started = time.perf_counter()
         image = render_card(self._card(job), job.width, job.height)
-        seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started + held_s
         metrics.KEYFRAME_SECONDS.labels(tier=Tier.DRAFT.value).observe(seconds)
         return _Rendered(job, image, model_id(job.entry), seconds, list(job.warnings))
 

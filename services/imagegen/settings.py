@@ -72,3 +72,13 @@ class ImageGenSettings(ServiceSettings):
         8, ge=0, description="Requests that may wait for the device; beyond it RESOURCE_EXHAUSTED."
     )
     imagegen_max_keyframes: int = Field(64, ge=1, description="Keyframes per GenerateKeyframes request.")
+
+    # --- testing ---
+    imagegen_simulated_seconds: float = Field(
+        0.0,
+        ge=0,
+        le=3600,
+        description="Load and fault tests: each draft keyframe occupies the device (admission queue, "
+        "max_concurrency) for this many seconds before its card is drawn, standing in for a GPU render. "
+        "0 = off (cards are instant and bypass the device queue).",
+    )

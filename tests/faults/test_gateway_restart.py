@@ -1,0 +1,95 @@
+"""The gateway killed (SIGKILL) mid-job and started again: the job resumes from its checkpoints and no
+keyframe that was finished before the kill is rendered again. SQLite and PostgreSQL job stores."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from gateway.model import Job
+from gateway.store import open_job_store
+from tests.faults.support import fault_stack, metric_sum, scrape, small_request, video
+from tests.unit.gateway.pg import DSN, postgres_reachable
+
+pytestmark = pytest.mark.faults
+
+SCENES = 4
+
+
+async def _read_job(url: str, job_id: str) -> Job:
+    store = open_job_store(url)
+    await store.open()
+    try:
+        job = await store.get(job_id)
+    finally:
+        await store.close()
+    assert job is not None
+    return job
+
+
+@contextlib.contextmanager
+def job_store_url(kind: str, run_dir: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{run_dir / 'jobs.db'}"
+        return
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    schema = f"faults_{uuid.uuid4().hex[:12]}"
+    try:
+        yield f"{DSN}?schema={schema}"
+    finally:
+        with psycopg.connect(DSN, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_gateway_killed_mid_job_resumes_without_rendering_finished_keyframes(tmp_path: Path, kind: str) -> None:
+    run_dir = tmp_path / "run"
+    with job_store_url(kind, run_dir) as url:
+        env = {
+            "CINESYNTH_JOB_STORE": url,
+            "CINESYNTH_IMAGEGEN_SIMULATED_SECONDS": "1.0",
+            "CINESYNTH_KEYFRAME_CONCURRENCY": "2",
+        }
+        with fault_stack(run_dir, env, imagegen_replicas=2) as s:
+            job = s.create(small_request(scenes=SCENES))
+            s.wait_for(job.name, lambda j: 1 <= j.keyframes_done < SCENES, 60, "some but not all keyframes")
+            s.kill("gateway")
+
+            # The workers see their streams cancelled; once idle, count what they rendered so far.
+            deadline = time.monotonic() + 10
+            while any(s.worker_state(w)[0] for w in s.imagegen_workers):
+                assert time.monotonic() < deadline, "image workers still busy after the gateway died"
+                time.sleep(0.05)
+            rendered_before = sum(s.renders().values())
+            checkpoint = asyncio.run(_read_job(url, job.id))
+            finished = {key: record.artifact for key, record in checkpoint.keyframes.items()}
+            assert 1 <= len(finished) < SCENES, "the kill must land between two keyframes"
+            artifacts = run_dir / "artifacts"
+            mtimes = {key: (artifacts / "jobs" / job.id / "keyframes" / f"{key}.png").stat().st_mtime_ns
+                      for key in finished}
+
+            s.restart("gateway")
+            done = s.wait_terminal(job.name, 90)
+            assert done.state == video.JOB_STATE_SUCCEEDED, (done.error.message, s.log_tail("gateway"))
+            assert done.keyframes_done == SCENES
+
+            # Only the keyframes missing at the kill were rendered after the restart...
+            rendered_after = sum(s.renders().values()) - rendered_before
+            assert rendered_after == SCENES - len(finished), (rendered_after, sorted(finished))
+            # ...and the finished ones are exactly the files that were there: same bytes, never rewritten.
+            by_name = {a.name: a for a in done.artifacts}
+            for key, artifact in finished.items():
+                reported = by_name[f"keyframes/{key}.png"]
+                assert (reported.uri, reported.sha256) == (artifact.uri, artifact.sha256)
+                assert (artifacts / "jobs" / job.id / "keyframes" / f"{key}.png").stat().st_mtime_ns == mtimes[key]
+            gateway = scrape(s.config.host, s.config.metrics_port("gateway"))
+            assert metric_sum(gateway, "cinesynth_jobs_resumed_total") == 1
+            assert s.download(done.name, "video.mp4")[4:8] == b"ftyp"
