@@ -25,7 +25,6 @@ import asyncio
 import concurrent.futures
 import math
 import os
-import socket
 import sys
 import time
 import urllib.request
@@ -99,19 +98,6 @@ def parse_args(argv: Sequence[str] | None) -> LoadConfig:
 
 
 # --- the stack ---------------------------------------------------------------------------------
-
-
-def free_port_block(count: int, start: int) -> int:
-    """First of `count` consecutive free loopback ports at or above `start`."""
-    for base in range(start, 65000 - count, count):
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no block of free ports")
 
 
 def stack_env(config: LoadConfig) -> dict[str, str]:
@@ -210,11 +196,7 @@ def seconds_between(start: object, end: object) -> float:
 
 
 def run(config: LoadConfig) -> int:
-    slots = len(stack.SERVICE_ORDER) + config.replicas - 1
-    stack_config = stack.StackConfig(
-        grpc_base=free_port_block(slots, 41000), metrics_base=free_port_block(slots, 42000),
-        run_dir=config.run_dir, start_timeout_s=300, imagegen_replicas=config.replicas,
-    )
+    stack_config = stack.config_on_free_ports(config.run_dir, config.replicas, start_timeout_s=300)
     print(
         f"load: {config.jobs} jobs ({config.scenes} scenes, {config.duration_s:g} s, {config.width}x{config.height} "
         f"@ {config.fps} fps, draft tier, no voice, procedural music), {config.replicas} image workers at "

@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -86,6 +88,42 @@ class StackConfig:
     @property
     def artifact_store(self) -> str:
         return (self.run_dir / "artifacts").resolve().as_uri()
+
+
+# Below Linux's ephemeral range (32768+), so outgoing connections never take a port we probed free.
+PRIVATE_PORTS = (20000, 32000)
+
+
+def free_port_block(count: int, span: tuple[int, int] = PRIVATE_PORTS) -> int:
+    """First of `count` consecutive free loopback ports, from a random place in `span`."""
+    low, high = span
+    slots = (high - low) // count
+    first = random.randrange(slots)
+    for step in range(slots):
+        base = low + ((first + step) % slots) * count
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                sockets.append(probe)
+                probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for probe in sockets:
+                probe.close()
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports in {low}..{high}")
+
+
+def config_on_free_ports(run_dir: Path, imagegen_replicas: int = 1, **overrides: object) -> StackConfig:
+    """A stack config whose gRPC and metrics ports are one block of free ports (tests, benchmarks)."""
+    slots = len(SERVICE_ORDER) + imagegen_replicas - 1
+    base = free_port_block(2 * slots)
+    return StackConfig(
+        grpc_base=base, metrics_base=base + slots, run_dir=run_dir, imagegen_replicas=imagegen_replicas,
+        **overrides,  # type: ignore[arg-type]
+    )
 
 
 def service_of(instance: str) -> str:

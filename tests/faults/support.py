@@ -26,7 +26,6 @@ import grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.common import pb, stack
-from tests.e2e.stack_support import free_block
 
 video = pb.video_pb2
 common = pb.common_pb2
@@ -216,14 +215,8 @@ def fault_stack(
     run_dir: Path, env: Mapping[str, str] | None = None, *, imagegen_replicas: int = 1
 ) -> Iterator[FaultStack]:
     """The five services (and extra image workers) as real processes on free loopback ports."""
-    slots = len(stack.SERVICE_ORDER) + imagegen_replicas - 1
-    config = stack.StackConfig(
-        grpc_base=free_block(slots),
-        metrics_base=free_block(slots, start=30000),
-        run_dir=run_dir,
-        start_timeout_s=240,
-        stop_timeout_s=20,
-        imagegen_replicas=imagegen_replicas,
+    config = stack.config_on_free_ports(
+        run_dir, imagegen_replicas, start_timeout_s=240, stop_timeout_s=20
     )
     merged = {**os.environ, **BASE_ENV, **(env or {})}
     stack.start(config, env=merged)
