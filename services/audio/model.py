@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.common.artifacts import StoredObject
+from services.common.notices import Notice
 
 STAGE = "soundtrack"
 VOICES = ("piper", "gtts", "none")
@@ -76,11 +77,9 @@ class SoundtrackSpec:
 
 
 @dataclass(frozen=True)
-class Note:
+class Note(Notice):
     """A fallback or degradation taken: becomes a Warning on the response."""
 
-    code: str
-    message: str
     stage: str = STAGE
 
 

@@ -22,6 +22,7 @@ from services.common import pb
 from services.common.artifacts import StoredObject
 from services.common.errors import InvalidArgument
 from services.common.logs import job_id_var
+from services.common.notices import warning_messages
 
 common = pb.common_pb2
 audio = pb.audio_pb2
@@ -98,7 +99,7 @@ def response_from_result(result: SoundtrackResult) -> audio.CreateSoundtrackResp
         duration_s=r.duration_s,
         integrated_lufs=r.integrated_lufs,
         true_peak_dbtp=r.true_peak_dbtp,
-        warnings=[common.Warning(code=n.code, message=n.message, stage=n.stage) for n in r.notes],
+        warnings=warning_messages(r.notes),
     )
 
 

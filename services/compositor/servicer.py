@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from grpc import aio
 
 from services.common import pb
+from services.common.notices import warning_messages
 from services.compositor.compositor import Compositor
 from services.compositor.spec import (
     CameraMotion,
@@ -109,7 +110,7 @@ def result_to_proto(outcome: ComposeOutcome) -> compositor_pb2.ComposeResult:
         width=outcome.width,
         height=outcome.height,
         encoder=outcome.encoder,
-        warnings=[common.Warning(code=w.code, message=w.message, stage=w.stage) for w in outcome.warnings],
+        warnings=warning_messages(outcome.warnings),
         seconds=outcome.seconds,
     )
 

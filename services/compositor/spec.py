@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from services.common.artifacts import StoredObject
+from services.common.notices import Notice as BaseNotice
 
 STAGE = "compose"
 
@@ -98,11 +99,9 @@ class ComposeRequest:
 
 
 @dataclass(frozen=True)
-class Notice:
+class Notice(BaseNotice):
     """A fallback or adjustment that was taken; every one reaches the caller as a Warning."""
 
-    code: str
-    message: str
     stage: str = STAGE
 
 

@@ -40,6 +40,7 @@ from services.common.errors import (
     Unavailable,
 )
 from services.common.metrics import FALLBACKS
+from services.common.notices import Notice as BaseNotice
 from services.imagegen import metrics
 from services.imagegen.catalog import Catalog, ModelEntry, Tier, load_catalog
 from services.imagegen.device import Device
@@ -92,11 +93,9 @@ class GenerateRequest:
 
 
 @dataclass(frozen=True)
-class Notice:
+class Notice(BaseNotice):
     """A fallback taken (returned to the caller as a Warning)."""
 
-    code: str
-    message: str
     stage: str = STAGE
 
 

@@ -9,6 +9,7 @@ from grpc import aio
 from services.common import pb
 from services.common.errors import Collector
 from services.common.logs import job_id_var
+from services.common.notices import warning_messages
 from services.imagegen.catalog import Tier
 from services.imagegen.core import GenerateRequest, ImageGenCore, KeyframeResult, KeyframeSpec, NodeInfo
 from services.imagegen.draft import CameraMove, SceneCard
@@ -104,7 +105,7 @@ def keyframe_message(result: KeyframeResult) -> imagegen.Keyframe:
         height=result.height,
         seconds=result.seconds,
         cached=result.cached,
-        warnings=[common.Warning(code=w.code, message=w.message, stage=w.stage) for w in result.warnings],
+        warnings=warning_messages(result.warnings),
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 from grpc import aio
 
 from services.common import pb
+from services.common.notices import warning_messages
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.domain import (
     Backend,
@@ -145,7 +146,7 @@ def storyboard_to_proto(storyboard: Storyboard) -> common.Storyboard:
             if provenance.backend else common.STORYBOARD_BACKEND_UNSPECIFIED,
             model=provenance.model,
             parse_outcome=OUTCOME_TO_PROTO[provenance.parse_outcome],
-            warnings=[common.Warning(code=w.code, message=w.message, stage=w.stage) for w in provenance.warnings],
+            warnings=warning_messages(provenance.warnings),
         ),
     )
     if storyboard.mv_description is not None:
