@@ -22,6 +22,7 @@ from services.common import pb
 from services.common.artifacts import StoredObject
 from services.common.errors import InvalidArgument
 from services.common.logs import job_id_var
+from services.common.messages import artifact_message
 from services.common.notices import warning_messages
 
 common = pb.common_pb2
@@ -66,10 +67,7 @@ def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
 
 
 def artifact(obj: StoredObject, kind: int) -> common.Artifact:
-    return common.Artifact(
-        name=obj.key.rsplit("/", 1)[-1], uri=obj.uri, mime_type=obj.mime_type, size_bytes=obj.size_bytes,
-        sha256=obj.sha256, kind=kind,
-    )
+    return artifact_message(obj, kind)
 
 
 def scene_cue(cue: SceneCue) -> audio.SceneCue:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from grpc import aio
 
 from services.common import pb
+from services.common.messages import artifact_message
 from services.common.notices import warning_messages
 from services.compositor.compositor import Compositor
 from services.compositor.spec import (
@@ -90,11 +91,7 @@ def request_from_proto(msg: compositor_pb2.ComposeVideoRequest) -> ComposeReques
 def artifact_to_proto(artifact: OutputArtifact | None) -> common.Artifact | None:
     if artifact is None:
         return None
-    s = artifact.stored
-    return common.Artifact(
-        name=artifact.name, uri=s.uri, mime_type=s.mime_type, size_bytes=s.size_bytes, sha256=s.sha256,
-        kind=ARTIFACT_KINDS[artifact.kind],
-    )
+    return artifact_message(artifact.stored, ARTIFACT_KINDS[artifact.kind], artifact.name)
 
 
 def result_to_proto(outcome: ComposeOutcome) -> compositor_pb2.ComposeResult:
