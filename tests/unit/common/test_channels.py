@@ -40,3 +40,11 @@ def test_downstream_timeout_passes_the_remaining_deadline_on() -> None:
     assert downstream_timeout(FakeContext(100.0), 30.0) == 30.0
     with pytest.raises(DeadlineExceeded):
         downstream_timeout(FakeContext(0.2), 30.0, reserve=0.5)
+
+
+def test_reconnect_backoff_is_capped_so_a_restarted_service_is_used_again_soon() -> None:
+    options = dict(channel_options())
+    policy = json.loads(service_config())["methodConfig"][0]["retryPolicy"]
+    # The retry policy's backoffs add up to more than one reconnect interval.
+    backoffs = [float(policy["initialBackoff"].rstrip("s")) * policy["backoffMultiplier"] ** i for i in range(3)]
+    assert options["grpc.max_reconnect_backoff_ms"] / 1000 <= sum(backoffs) + 1
