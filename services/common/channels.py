@@ -16,7 +16,7 @@ DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 RETRY_POLICY = {
     "maxAttempts": 5,
-    "initialBackoff": "0.25s",
+    "initialBackoff": "0.1s",
     "maxBackoff": "2s",
     "backoffMultiplier": 2,
     "retryableStatusCodes": ["UNAVAILABLE"],
@@ -48,10 +48,10 @@ def channel_options(
         ("grpc.max_receive_message_length", max_message_bytes),
         # Drop the DNS cache quickly so scaled-up pods behind a headless Service are seen.
         ("grpc.dns_min_time_between_resolutions_ms", 5_000),
-        # A restarted service is reachable again within 2 s. gRPC's default backoff grows to 120 s,
-        # and while it waits every call fails at once, faster than the retry policy can outlast.
-        ("grpc.initial_reconnect_backoff_ms", 500),
-        ("grpc.max_reconnect_backoff_ms", 2_000),
+        # A restarted service is reachable again within a second. gRPC's default backoff grows to
+        # 120 s, and while it waits every call fails at once, faster than the retry policy can outlast.
+        ("grpc.initial_reconnect_backoff_ms", 250),
+        ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
 
 
