@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from gateway.enums import enum_value, short_name
+from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
 from gateway.validation import CreateVideoInput, SpecInput
@@ -48,8 +49,10 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             narration=m.narration,
         )
     storyboard = None
+    non_finite: list[str] = []
     if source == "storyboard":
         storyboard = json_format.MessageToDict(request.storyboard, preserving_proto_field_name=True)
+        non_finite = [f"storyboard.{path}" for path in non_finite_fields(request.storyboard)]
     return CreateVideoInput(
         request_id=request.request_id.strip(),
         source_kind=source,
@@ -77,6 +80,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
+        storyboard_non_finite=non_finite,
     )
 
 

@@ -100,6 +100,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             claim_interval_s=settings.claim_interval_s,
             max_running_jobs=settings.max_running_jobs,
             job_timeout_s=settings.job_timeout_s,
+            max_job_runs=settings.max_job_runs,
             progress_persist_interval_s=settings.progress_persist_interval_s,
         ),
         webhooks=webhooks,

@@ -36,6 +36,7 @@ from grpc import aio
 from gateway.downstream import Downstream
 from gateway.metrics import MUSIC_UPLOADS
 from gateway.model import MusicSpec
+from gateway.redact import public_message
 from services.audio.music.catalog import LibraryError, LibraryTrack, load_tracks
 from services.common import pb
 from services.common.artifacts import ArtifactStore, sha256_file
@@ -260,8 +261,8 @@ class MusicTracks:
             if isinstance(error, InvalidArgument):
                 # The store URI was ours and fine: what the audio service refused is the content.
                 why = "; ".join(v.description for v in error.violations) or error.message
-                raise InvalidArgument.field("chunk", f"not usable audio: {why}") from None
-            raise error from None
+                raise InvalidArgument.field("chunk", f"not usable audio: {public_message(why)}") from None
+            raise type(error)(public_message(error.message)) from None
         analysis = response.analysis
         duration = analysis.duration_s
         if not self.config.min_duration_s <= duration <= self.config.max_duration_s:

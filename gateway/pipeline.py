@@ -25,6 +25,7 @@ from grpc import aio
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
+from gateway.stages.results import unstorable_result
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
@@ -223,6 +224,12 @@ class Pipeline:
         except CinesynthError as exc:
             raise StageFailed(stage, exc) from None
 
+    @staticmethod
+    def _check_result(stage: Stage, service: str, message: Any) -> None:
+        error = unstorable_result(service, message)
+        if error is not None:
+            raise StageFailed(stage, error)
+
     def _forward_warnings(self, ctx: JobContext, warnings: Any, stage: Stage) -> None:
         for warning in warnings:
             ctx.warn(warning.code, warning.message, warning.stage or stage.value)
@@ -277,6 +284,7 @@ class Pipeline:
                 Stage.ANALYZE_MUSIC,
                 lambda: stub.AnalyzeMusic(request, timeout=ctx.budget(self.config.analyze_timeout_s)),
             )
+            self._check_result(Stage.ANALYZE_MUSIC, "audio service", response)
             analysis = response.analysis
         if not MIN_DURATION_S <= analysis.duration_s <= MAX_DURATION_S:
             raise StageFailed(Stage.ANALYZE_MUSIC, InvalidArgument.field(
@@ -331,6 +339,7 @@ class Pipeline:
             Stage.STORYBOARD,
             lambda: stub.CreateStoryboard(request, timeout=ctx.budget(self.config.storyboard_timeout_s)),
         )
+        self._check_result(Stage.STORYBOARD, "storyboard service", response)
         storyboard = response.storyboard
         if not storyboard.scenes:
             raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
@@ -411,6 +420,7 @@ class Pipeline:
                 keyframe = await generate_keyframe(
                     pool, request, timeout=ctx.budget(self.config.keyframe_timeout_s), policy=self.config.retry
                 )
+                self._check_result(Stage.KEYFRAMES, "image worker", keyframe)
                 return tier, keyframe
             except DEGRADE_ON as exc:
                 lower, moved = router.degrade(tier)
@@ -555,6 +565,7 @@ class Pipeline:
             Stage.SOUNDTRACK,
             lambda: stub.CreateSoundtrack(request, timeout=ctx.budget(self.config.soundtrack_timeout_s)),
         )
+        self._check_result(Stage.SOUNDTRACK, "audio service", response)
         audio = response.aac if response.aac.uri else response.wav
         if not audio.uri:
             raise StageFailed(Stage.SOUNDTRACK, Internal("the audio service returned no soundtrack"))
@@ -616,6 +627,7 @@ class Pipeline:
             job_id=job.id,
         )
         result = await self._compose_with_retry(ctx, request)
+        self._check_result(Stage.COMPOSE, "compositor", result)
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
         job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
         if result.poster.uri:

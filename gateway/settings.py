@@ -46,6 +46,10 @@ class GatewaySettings(ServiceSettings):
     claim_interval_s: float = Field(1.0, gt=0, description="How often queued and orphaned jobs are looked for.")
     max_running_jobs: int = Field(4, ge=1, description="Jobs this replica runs at once (the rest wait queued).")
     job_timeout_s: float = Field(3600.0, gt=0, description="Deadline of one run of a job.")
+    max_job_runs: int = Field(
+        5, ge=1, description="Runs a job may start before it FAILS (a job that keeps crashing its runner or "
+        "replica ends instead of looping); graceful stops (SIGTERM) do not count.",
+    )
     storyboard_timeout_s: float = Field(300.0, gt=0, description="Deadline of CreateStoryboard.")
     analyze_timeout_s: float = Field(300.0, gt=0, description="Deadline of AnalyzeMusic.")
     keyframe_timeout_s: float = Field(600.0, gt=0, description="Deadline of one keyframe's GenerateKeyframes.")

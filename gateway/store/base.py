@@ -18,6 +18,14 @@ class StoreUnavailable(Unavailable):
     """The database cannot be reached or answered with an error: retry later, never fail a job for it."""
 
 
+class UnstorableJob(ValueError):
+    """The job holds numbers strict JSON cannot carry (NaN, infinity): saving it can never succeed."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(f"not a finite number: {', '.join(paths[:5])}")
+        self.paths = paths
+
+
 class TenantLimitReached(Exception):
     def __init__(self, active: int, limit: int) -> None:
         super().__init__(f"{active} active jobs, limit {limit}")

@@ -15,8 +15,9 @@ from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from gateway.finite import non_finite_paths
 from gateway.model import ACTIVE_STATES, Job, JobState, from_document, to_document
-from gateway.store.base import JobPage, JobStore, LeaseLost, TenantLimitReached
+from gateway.store.base import JobPage, JobStore, LeaseLost, TenantLimitReached, UnstorableJob
 from gateway.store.migrations import MIGRATIONS, MIGRATIONS_TABLE
 
 T = TypeVar("T")
@@ -40,7 +41,11 @@ def to_us(seconds: float) -> int:
 
 
 def _dump(job: Job) -> str:
-    return json.dumps(to_document(job), separators=(",", ":"), allow_nan=False)
+    document = to_document(job)
+    try:
+        return json.dumps(document, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise UnstorableJob(non_finite_paths(document)) from None
 
 
 def _load(row: tuple[Any, ...]) -> Job:
