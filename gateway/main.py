@@ -23,6 +23,7 @@ from gateway.pipeline import Pipeline, PipelineConfig
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
+from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
@@ -75,7 +76,13 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             compose_attempts=settings.compose_attempts,
             compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
-            retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            retry=RetryPolicy(
+                settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s,
+                busy_wait_s=settings.keyframe_busy_wait_s, unavailable_wait_s=settings.stage_retry_budget_s,
+            ),
+            stage_retry=StageRetry(
+                settings.stage_retry_budget_s, settings.retry_backoff_s, settings.retry_backoff_max_s
+            ),
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,

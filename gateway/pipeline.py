@@ -26,6 +26,7 @@ from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
 from gateway.stages.results import unstorable_result
+from gateway.stages.retry import StageRetry, call_until_back, keyframe_wait_warning
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
@@ -90,6 +91,7 @@ class PipelineConfig:
     compose_retry_wait_s: float = 120.0
     keyframe_concurrency: int = 4
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    stage_retry: StageRetry = field(default_factory=StageRetry)
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
@@ -170,6 +172,10 @@ class TierRouter:
     def current(self) -> str:
         return self.candidates[self._index]
 
+    def can_degrade(self, tier: str) -> bool:
+        """Whether a lower tier may take over from `tier` (otherwise its keyframes wait for workers)."""
+        return tier in self.candidates and self.candidates.index(tier) + 1 < len(self.candidates)
+
     def degrade(self, failed: str) -> tuple[str | None, bool]:
         """(the tier to try now or None, whether this call moved the job down)."""
         position = self.candidates.index(failed)
@@ -223,6 +229,15 @@ class Pipeline:
             raise StageFailed(stage, from_rpc_error(exc)) from None
         except CinesynthError as exc:
             raise StageFailed(stage, exc) from None
+
+    def _until_back(
+        self, ctx: JobContext, stage: Stage, service: str, call: Callable[[], Coroutine[Any, Any, T]]
+    ) -> Coroutine[Any, Any, T]:
+        """`call` again while the service is unreachable, within the stage's retry budget."""
+        return call_until_back(
+            ctx, stage, f"{service} service", call,
+            wait_ready=lambda timeout: self.downstream.wait_ready(service, timeout), retry=self.config.stage_retry,
+        )
 
     @staticmethod
     def _check_result(stage: Stage, service: str, message: Any) -> None:
@@ -280,10 +295,10 @@ class Pipeline:
             stub = self.downstream.audio
             assert stub is not None
             request = pb.audio_pb2.AnalyzeMusicRequest(track_uri=music.track_uri)
-            response = await self._call(
-                Stage.ANALYZE_MUSIC,
+            response = await self._call(Stage.ANALYZE_MUSIC, lambda: self._until_back(
+                ctx, Stage.ANALYZE_MUSIC, "audio",
                 lambda: stub.AnalyzeMusic(request, timeout=ctx.budget(self.config.analyze_timeout_s)),
-            )
+            ))
             self._check_result(Stage.ANALYZE_MUSIC, "audio service", response)
             analysis = response.analysis
         if not MIN_DURATION_S <= analysis.duration_s <= MAX_DURATION_S:
@@ -335,10 +350,10 @@ class Pipeline:
             context.lyrics = job.music.lyrics
         stub = self.downstream.storyboard
         assert stub is not None
-        response = await self._call(
-            Stage.STORYBOARD,
+        response = await self._call(Stage.STORYBOARD, lambda: self._until_back(
+            ctx, Stage.STORYBOARD, "storyboard",
             lambda: stub.CreateStoryboard(request, timeout=ctx.budget(self.config.storyboard_timeout_s)),
-        )
+        ))
         self._check_result(Stage.STORYBOARD, "storyboard service", response)
         storyboard = response.storyboard
         if not storyboard.scenes:
@@ -418,7 +433,9 @@ class Pipeline:
             pool = self.downstream.imagegen_pool(self.config.imagegen_target(tier))
             try:
                 keyframe = await generate_keyframe(
-                    pool, request, timeout=ctx.budget(self.config.keyframe_timeout_s), policy=self.config.retry
+                    pool, request, timeout=ctx.budget(math.inf), call_timeout_s=self.config.keyframe_timeout_s,
+                    policy=self.config.retry, patient=not router.can_degrade(tier), tier=tier,
+                    on_wait=lambda notice, t=tier: keyframe_wait_warning(ctx, t, notice),
                 )
                 self._check_result(Stage.KEYFRAMES, "image worker", keyframe)
                 return tier, keyframe
@@ -561,10 +578,10 @@ class Pipeline:
             request.lyrics = job.music.lyrics
         stub = self.downstream.audio
         assert stub is not None
-        response = await self._call(
-            Stage.SOUNDTRACK,
+        response = await self._call(Stage.SOUNDTRACK, lambda: self._until_back(
+            ctx, Stage.SOUNDTRACK, "audio",
             lambda: stub.CreateSoundtrack(request, timeout=ctx.budget(self.config.soundtrack_timeout_s)),
-        )
+        ))
         self._check_result(Stage.SOUNDTRACK, "audio service", response)
         audio = response.aac if response.aac.uri else response.wav
         if not audio.uri:

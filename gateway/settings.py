@@ -65,7 +65,17 @@ class GatewaySettings(ServiceSettings):
     )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
     keyframe_attempts: int = Field(
-        8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE."
+        8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE "
+        "and a lower tier may take over (allow_degrade); without one the keyframe waits instead."
+    )
+    stage_retry_budget_s: float = Field(
+        120.0, gt=0, description="How long a stage waits for its service to come back when it is unreachable "
+        "(UNAVAILABLE: a pod killed, rescheduled or rolled; an image pool scaled to zero) before the job fails. "
+        "Other errors are never retried. Capped by the job's deadline.",
+    )
+    keyframe_busy_wait_s: float = Field(
+        0.0, ge=0, description="How long a keyframe waits while every image worker of its tier is busy "
+        "(RESOURCE_EXHAUSTED) and no lower tier may take over; 0 = up to the job's deadline.",
     )
     retry_backoff_s: float = Field(0.2, ge=0, description="First retry delay (doubles, with jitter).")
     retry_backoff_max_s: float = Field(2.0, ge=0, description="Longest retry delay.")

@@ -256,6 +256,21 @@ class Doubles:
     pools: dict[str, list[FakeImageGen]] = field(default_factory=dict)
     targets: dict[str, str] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
+    # name ("storyboard", "audio", "compositor", "imagegen-0", ...) -> (server, servicer, add, port)
+    servers: dict[str, tuple[aio.Server, object, object, int]] = field(default_factory=dict)
+
+    async def kill(self, name: str) -> None:
+        """Stop a double at once (in-flight calls are cut off), as a killed pod would be."""
+        server = self.servers[name][0]
+        await server.stop(0)
+
+    async def restart(self, name: str) -> None:
+        """Serve the same servicer again on the same port (a pod back behind its Service)."""
+        _, servicer, add, port = self.servers[name]
+        server, _ = create_server(f"127.0.0.1:{port}")
+        add(servicer, server)  # type: ignore[operator]
+        await server.start()
+        self.servers[name] = (server, servicer, add, port)
 
     def keyframes_completed(self) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -301,12 +316,13 @@ async def running_doubles(
             ("compositor", doubles.compositor, pb.compositor_grpc.add_CompositorServiceServicer_to_server),
         ):
             server, port = await _serve(servicer, add)
-            servers.append(server)
+            doubles.servers[name] = (server, servicer, add, port)
             doubles.targets[name] = f"127.0.0.1:{port}"
         ports = []
-        for worker in doubles.imagegen:
-            server, port = await _serve(worker, pb.imagegen_grpc.add_ImageGenServiceServicer_to_server)
-            servers.append(server)
+        for i, worker in enumerate(doubles.imagegen):
+            add_imagegen = pb.imagegen_grpc.add_ImageGenServiceServicer_to_server
+            server, port = await _serve(worker, add_imagegen)
+            doubles.servers[f"imagegen-{i}"] = (server, worker, add_imagegen, port)
             ports.append(port)
         doubles.targets["imagegen"] = _ipv4_list(ports)
         for tier, tier_workers in doubles.pools.items():
@@ -318,6 +334,7 @@ async def running_doubles(
             doubles.imagegen_targets[tier] = _ipv4_list(tier_ports)
         yield doubles
     finally:
+        servers += [entry[0] for entry in doubles.servers.values()]
         await asyncio.gather(*(server.stop(0) for server in servers), return_exceptions=True)
 
 
