@@ -240,8 +240,8 @@ class Pipeline:
         )
 
     @staticmethod
-    def _check_result(stage: Stage, service: str, message: Any) -> None:
-        error = unstorable_result(service, message)
+    def _check_result(stage: Stage, service: str, message: Any, fields: tuple[str, ...] | None = None) -> None:
+        error = unstorable_result(service, message, fields)
         if error is not None:
             raise StageFailed(stage, error)
 
@@ -299,7 +299,7 @@ class Pipeline:
                 ctx, Stage.ANALYZE_MUSIC, "audio",
                 lambda: stub.AnalyzeMusic(request, timeout=ctx.budget(self.config.analyze_timeout_s)),
             ))
-            self._check_result(Stage.ANALYZE_MUSIC, "audio service", response)
+            self._check_result(Stage.ANALYZE_MUSIC, "audio service", response, ("analysis",))
             analysis = response.analysis
         if not MIN_DURATION_S <= analysis.duration_s <= MAX_DURATION_S:
             raise StageFailed(Stage.ANALYZE_MUSIC, InvalidArgument.field(
@@ -354,7 +354,7 @@ class Pipeline:
             ctx, Stage.STORYBOARD, "storyboard",
             lambda: stub.CreateStoryboard(request, timeout=ctx.budget(self.config.storyboard_timeout_s)),
         ))
-        self._check_result(Stage.STORYBOARD, "storyboard service", response)
+        self._check_result(Stage.STORYBOARD, "storyboard service", response, ("storyboard",))
         storyboard = response.storyboard
         if not storyboard.scenes:
             raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
@@ -437,7 +437,7 @@ class Pipeline:
                     policy=self.config.retry, patient=not router.can_degrade(tier), tier=tier,
                     on_wait=lambda notice, t=tier: keyframe_wait_warning(ctx, t, notice),
                 )
-                self._check_result(Stage.KEYFRAMES, "image worker", keyframe)
+                self._check_result(Stage.KEYFRAMES, "image worker", keyframe, ("image", "seconds"))
                 return tier, keyframe
             except DEGRADE_ON as exc:
                 lower, moved = router.degrade(tier)
@@ -582,7 +582,7 @@ class Pipeline:
             ctx, Stage.SOUNDTRACK, "audio",
             lambda: stub.CreateSoundtrack(request, timeout=ctx.budget(self.config.soundtrack_timeout_s)),
         ))
-        self._check_result(Stage.SOUNDTRACK, "audio service", response)
+        self._check_result(Stage.SOUNDTRACK, "audio service", response, ("duration_s", "aac", "wav", "srt", "vtt"))
         audio = response.aac if response.aac.uri else response.wav
         if not audio.uri:
             raise StageFailed(Stage.SOUNDTRACK, Internal("the audio service returned no soundtrack"))
@@ -644,7 +644,7 @@ class Pipeline:
             job_id=job.id,
         )
         result = await self._compose_with_retry(ctx, request)
-        self._check_result(Stage.COMPOSE, "compositor", result)
+        self._check_result(Stage.COMPOSE, "compositor", result, ("duration_s", "video", "poster", "srt", "vtt"))
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
         job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
         if result.poster.uri:

@@ -132,3 +132,17 @@ async def test_graceful_stops_do_not_count_against_the_run_limit(tmp_path: Path,
         doubles.compositor.gate.set()
         done = await gateway.wait(job.name)
     assert done.state == video.JOB_STATE_SUCCEEDED, done.error.message
+
+
+async def test_a_silent_soundtrack_true_peak_of_minus_infinity_is_not_a_defect(
+    gateway: Gateway, doubles: Doubles
+) -> None:
+    """-inf dBTP is the true peak of silence: a value the gateway neither stores nor judges by."""
+
+    def silent(response: Any) -> None:
+        response.true_peak_dbtp = -math.inf
+        response.integrated_lufs = -math.inf
+
+    doubles.audio.mutate = silent
+    done = await gateway.wait((await gateway.create()).name)
+    assert done.state == video.JOB_STATE_SUCCEEDED, done.error.message
