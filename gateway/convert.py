@@ -101,10 +101,16 @@ def artifact_kind(value: int) -> str:
 # --- responses -----------------------------------------------------------------------------------
 
 
-def artifact_to_proto(artifact: ArtifactRecord) -> common.Artifact:
+def public_artifact_uri(job_name: str, artifact_name: str) -> str:
+    """What a client sees as an artifact's location: its name under the job (`jobs/{id}/artifacts/{name}`,
+    fetched with DownloadArtifact), never the store's layout (a host path, a bucket)."""
+    return f"{job_name}/artifacts/{artifact_name}"
+
+
+def artifact_to_proto(artifact: ArtifactRecord, job_name: str) -> common.Artifact:
     return common.Artifact(
         name=artifact.name,
-        uri=artifact.uri,
+        uri=public_artifact_uri(job_name, artifact.name),
         mime_type=artifact.mime_type,
         size_bytes=artifact.size_bytes,
         sha256=artifact.sha256,
@@ -131,7 +137,7 @@ def job_to_proto(job: Job) -> video.Job:
         progress=job.progress,
         stage_progress=job.stage_progress,
         message=job.message,
-        artifacts=[artifact_to_proto(a) for a in job.artifacts],
+        artifacts=[artifact_to_proto(a, job.name) for a in job.artifacts],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(

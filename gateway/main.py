@@ -86,6 +86,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,
+            served_tiers=settings.served_tiers,
         ),
     )
     secret = settings.webhook_secret.get_secret_value().encode()
@@ -127,6 +128,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             tenant_max_active_jobs=settings.tenant_max_active_jobs,
             tenant_limits=dict(settings.tenant_limits),
             webhook_allow_private=settings.webhook_allow_private,
+            served_tiers=settings.served_tiers,
             watch_poll_s=settings.watch_poll_s,
             cancel_wait_s=settings.cancel_wait_s,
         ),

@@ -95,6 +95,7 @@ class PipelineConfig:
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
+    served_tiers: tuple[str, ...] = TIERS  # tiers some pool is configured for
 
     def imagegen_target(self, tier: str) -> str:
         return self.imagegen_targets.get(tier) or self.imagegen_default_target
@@ -163,9 +164,12 @@ def _first_error(error: BaseException) -> BaseException:
 class TierRouter:
     """The tier keyframes of one job are requested at: the requested one, lower ones when allowed."""
 
-    def __init__(self, requested: str, allow_degrade: bool) -> None:
+    def __init__(self, requested: str, allow_degrade: bool, served: tuple[str, ...] = TIERS) -> None:
         index = TIERS.index(requested)
-        self.candidates = list(reversed(TIERS[: index + 1])) if allow_degrade else [requested]
+        lower = [t for t in reversed(TIERS[:index]) if t in served]
+        # A tier no pool serves is skipped when a lower one may take over (CreateVideo refused the rest).
+        start = [requested] if requested in served or not (allow_degrade and lower) else []
+        self.candidates = [*start, *lower] if allow_degrade else [requested]
         self._index = 0
 
     @property
@@ -388,7 +392,10 @@ class Pipeline:
         job = ctx.job
         ctx.stage_started(Stage.KEYFRAMES, f"rendering {len(pending)} keyframes")
         await ctx.commit()
-        router = TierRouter(job.spec.tier, job.spec.allow_degrade)
+        router = TierRouter(job.spec.tier, job.spec.allow_degrade, self.config.served_tiers)
+        if router.current != job.spec.tier:
+            message = f"no pool serves tier {job.spec.tier}; rendering at {router.current} (degrading is allowed)"
+            ctx.warn("tier_degraded", message, Stage.KEYFRAMES.value)
         slots = asyncio.Semaphore(self.config.keyframe_concurrency)
 
         async def one(index: int, scene: pb.common_pb2.Scene) -> None:

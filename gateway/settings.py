@@ -32,6 +32,12 @@ class GatewaySettings(ServiceSettings):
     imagegen_targets: dict[str, str] = Field(
         default_factory=dict, description="Per-tier ImageGen pools: tier name (draft/turbo/standard/ultra) -> target."
     )
+    imagegen_default_tiers: list[str] = Field(
+        default_factory=lambda: list(TIERS),
+        description="Tiers the imagegen_target pool serves (beside the tiers of imagegen_targets). A request "
+        "for a tier no pool is configured for is refused at CreateVideo with FAILED_PRECONDITION; empty "
+        "imagegen_target = only the imagegen_targets pools.",
+    )
     imagegen_resolve_interval_s: float = Field(
         10.0, gt=0, description="How often the ImageGen targets are re-resolved (new pods get work)."
     )
@@ -129,6 +135,20 @@ class GatewaySettings(ServiceSettings):
     webhook_attempts: int = Field(6, ge=1, description="Delivery attempts before giving up.")
     webhook_backoff_s: float = Field(1.0, ge=0, description="First retry delay (doubles).")
     webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one delivery attempt.")
+
+    @field_validator("imagegen_default_tiers")
+    @classmethod
+    def _known_tier_names(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier(s) {unknown}; use {list(TIERS)}")
+        return value
+
+    @property
+    def served_tiers(self) -> tuple[str, ...]:
+        """Tiers some pool is configured for, lowest first."""
+        served = set(self.imagegen_targets) | (set(self.imagegen_default_tiers) if self.imagegen_target else set())
+        return tuple(t for t in TIERS if t in served)
 
     @field_validator("imagegen_targets", "keyframe_pixels")
     @classmethod
