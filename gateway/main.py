@@ -20,6 +20,7 @@ from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
 from gateway.music import MusicConfig, MusicTracks
 from gateway.pipeline import Pipeline, PipelineConfig
+from gateway.retention import RetentionConfig, RetentionSweeper
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
@@ -46,6 +47,7 @@ class GatewayParts:
     manager: JobManager
     gateway: VideoGateway
     webhooks: WebhookSender
+    retention: RetentionSweeper
 
 
 def build_parts(settings: GatewaySettings) -> GatewayParts:
@@ -114,6 +116,16 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
         webhooks=webhooks,
         render_job=job_json,
     )
+    retention = RetentionSweeper(
+        artifacts,
+        store,
+        RetentionConfig(
+            upload_ttl_s=settings.upload_ttl_s,
+            artifact_retention_s=settings.artifact_retention_s,
+            tenant_artifact_retention_s=dict(settings.tenant_artifact_retention_s),
+            interval_s=settings.retention_interval_s,
+        ),
+    )
     gateway = VideoGateway(
         store,
         manager,
@@ -146,7 +158,8 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
     )
     if not secret:
         log.warning("no webhook secret configured: callbacks are sent unsigned (set CINESYNTH_WEBHOOK_SECRET)")
-    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks)
+    gateway.on_created = retention.record_upload_use
+    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks, retention)
 
 
 def build_service(settings: GatewaySettings) -> Service:
@@ -163,6 +176,7 @@ def build_service(settings: GatewaySettings) -> Service:
         await parts.store.open()
         await parts.downstream.start()
         await parts.manager.start()
+        parts.retention.start()
         log.info(
             "gateway ready",
             extra={"job_store": parts.store.url_for_logs, "replica": settings.lease_owner, "auth": settings.auth_mode},
@@ -174,6 +188,7 @@ def build_service(settings: GatewaySettings) -> Service:
 
     async def stop() -> None:
         # Running jobs are interrupted, not failed: they stay RUNNING and resume on the next start.
+        await parts.retention.stop()
         await parts.manager.stop(release=True)
         await parts.webhooks.close()
         await parts.downstream.close()

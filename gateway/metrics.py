@@ -41,3 +41,9 @@ KEYFRAMES_WAITING = Gauge(
     "the unmet demand the image-worker autoscaler scales on.",
     ["tier"],
 )
+RETENTION_DELETIONS = Counter(
+    "cinesynth_retention_deletions_total",
+    "Deletions by the retention sweep: uploads no job uses past their TTL (upload), finished jobs' "
+    "artifacts past their tenant's retention (job_artifacts).",
+    ["kind"],
+)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from gateway.manager import JobManager
@@ -102,6 +102,8 @@ class VideoGateway:
         self.music = music
         # Set when the server starts draining: open watch streams end so SIGTERM is not held up.
         self.closing = asyncio.Event()
+        # Told of every new job (the retention sweep marks the upload it uses).
+        self.on_created: Callable[[Job], Awaitable[None]] | None = None
 
     def begin_shutdown(self) -> None:
         self.closing.set()
@@ -150,6 +152,8 @@ class VideoGateway:
             raise AlreadyExists(f"request_id {valid.request_id!r} was already used for a different request")
         if created:
             JOBS_TOTAL.labels(JobState.QUEUED.value).inc()
+            if self.on_created is not None:
+                await self.on_created(stored)
             self.manager.wake()
         return stored, created
 

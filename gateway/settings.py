@@ -115,6 +115,21 @@ class GatewaySettings(ServiceSettings):
         "CreateVideo's music.library_track_id names one of its tracks.",
     )
 
+    # --- retention -----------------------------------------------------------------------------
+    upload_ttl_s: float = Field(
+        24 * 3600.0, gt=0, description="UploadMusic files that no job uses are deleted this long after the upload.",
+    )
+    artifact_retention_s: float = Field(
+        30 * 24 * 3600.0, gt=0, description="A finished job's artifacts are deleted this long after it ended "
+        "(the job record stays, with an artifacts_expired warning).",
+    )
+    tenant_artifact_retention_s: dict[str, float] = Field(
+        default_factory=dict, description="Per-tenant overrides of artifact_retention_s."
+    )
+    retention_interval_s: float = Field(
+        600.0, ge=0, description="How often the retention sweep runs (0 = never; run it on one replica or all)."
+    )
+
     # --- tenants -------------------------------------------------------------------------------
     auth_mode: Literal["api_key", "none"] = Field(
         "api_key", description="api_key: every call needs `authorization: Bearer KEY`; none: local use only."
