@@ -153,6 +153,9 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
                 analyze_timeout_s=settings.analyze_timeout_s,
                 min_duration_s=MIN_DURATION_S,
                 max_duration_s=MAX_DURATION_S,
+                idle_timeout_s=settings.upload_idle_timeout_s,
+                max_uploads_per_tenant=settings.max_uploads_per_tenant,
+                max_spool_bytes=settings.max_spool_bytes,
             ),
         ),
     )

@@ -110,6 +110,17 @@ class GatewaySettings(ServiceSettings):
     max_upload_bytes: int = Field(
         50 * 1024 * 1024, ge=1, description="Largest UploadMusic file (refused as soon as a stream passes it)."
     )
+    upload_idle_timeout_s: float = Field(
+        30.0, gt=0, description="An UploadMusic stream that sends nothing for this long is dropped "
+        "(DEADLINE_EXCEEDED).",
+    )
+    max_uploads_per_tenant: int = Field(
+        4, ge=1, description="UploadMusic streams one tenant may have open at once (beyond: RESOURCE_EXHAUSTED).",
+    )
+    max_spool_bytes: int = Field(
+        256 * 1024 * 1024, ge=1, description="Bytes all uploads being received may hold in spool files together "
+        "(beyond: the upload is refused RESOURCE_EXHAUSTED; the client tries again).",
+    )
     music_library_dir: str | None = Field(
         None, description="Directory of licensed tracks with library.json/.yaml (the audio service's format); "
         "CreateVideo's music.library_track_id names one of its tracks.",

@@ -48,8 +48,8 @@ def test_uploads_that_are_not_usable_audio_are_invalid_arguments(mv_stack: Local
     # The stream must open with the metadata.
     only_chunks = iter([video.UploadMusicRequest(chunk=b"RIFF\x00\x00\x00\x00WAVE")])
     assert refused(mv_stack, only_chunks) == (invalid, ["metadata"])
-    # Nothing refused was kept (the undecodable one was stored, then removed).
-    assert not [p for p in (mv_stack.root / "artifacts" / "uploads").rglob("*") if p.is_file()]
+    # Nothing refused was kept (the undecodable one was stored, then removed), not even an empty folder.
+    assert not list((mv_stack.root / "artifacts" / "uploads").rglob("*"))
 
 
 def test_cli_refuses_bad_music_files(mv_stack: LocalStack, tmp_path: Path,
