@@ -62,6 +62,10 @@ deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool 
 test: setup proto-deps ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: faults-matrix
+faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s; 4x image-worker overload (prints FIGURE lines)
+	CINESYNTH_FAULT_DELAYS=0,5,20 $(PY) -m pytest tests/faults/test_waiting.py -s -q -p no:cacheprovider --tb=native
+
 # --- local stack -------------------------------------------------------------------------------
 .PHONY: up
 up: setup ## start the five services on loopback (pids and logs in run/)
