@@ -12,8 +12,9 @@ import asyncio
 from pathlib import Path
 
 from services.common import pb
+from services.common.server import create_server
 from tests.integration.gateway.conftest import gateway_settings, running_gateway, until
-from tests.integration.gateway.doubles import Doubles
+from tests.integration.gateway.doubles import Doubles, FakeAudio
 
 video = pb.video_pb2
 common = pb.common_pb2
@@ -96,3 +97,20 @@ async def test_invalid_argument_is_never_retried(gateway, doubles: Doubles) -> N
     assert done.state == video.JOB_STATE_FAILED and done.error.code == 3
     assert len(doubles.audio.requests) == 1
     assert "service_unavailable" not in _warnings(done)
+
+
+async def test_with_two_audio_replicas_one_killed_the_other_serves(tmp_path: Path, doubles: Doubles) -> None:
+    spare = FakeAudio(doubles.store)
+    server, port = create_server("127.0.0.1:0")
+    pb.audio_grpc.add_AudioServiceServicer_to_server(spare, server)
+    await server.start()
+    try:
+        target = f"ipv4:{doubles.targets['audio']},127.0.0.1:{port}"
+        settings = gateway_settings(tmp_path, doubles, audio_target=target, stage_retry_budget_s=20)
+        async with running_gateway(settings) as gateway:
+            await doubles.kill("audio")
+            done = await gateway.wait((await gateway.create()).name)
+    finally:
+        await server.stop(0)
+    assert done.state == video.JOB_STATE_SUCCEEDED, done.error.message
+    assert len(spare.requests) == 1 and not doubles.audio.requests
