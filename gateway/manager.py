@@ -216,6 +216,10 @@ class JobRunner:
             correlation_id = uuid.uuid4().hex[:16]
             log.exception("job runner crashed", extra={"correlation_id": correlation_id})
             self.job.last_interruption = f"internal error (correlation id {correlation_id})"
+            try:  # best effort: the next run's limit check says why the runs ended
+                await self.manager.store.save(self.job, self.manager.config.owner)
+            except Exception as exc:
+                log.warning("interruption not recorded", extra={"error": str(exc)[:200]})
         finally:
             if self._flush is not None:
                 self._flush.cancel()

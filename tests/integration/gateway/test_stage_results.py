@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
+from gateway.manager import JobRunner
 from gateway.pipeline import Pipeline
 from services.common import pb
 from tests.integration.gateway.conftest import Gateway, gateway_settings, running_gateway, until
@@ -146,3 +147,26 @@ async def test_a_silent_soundtrack_true_peak_of_minus_infinity_is_not_a_defect(
     doubles.audio.mutate = silent
     done = await gateway.wait((await gateway.create()).name)
     assert done.state == video.JOB_STATE_SUCCEEDED, done.error.message
+
+
+async def test_a_crashing_runner_is_logged_and_the_run_limit_names_the_crash(
+    tmp_path: Path, doubles: Doubles, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    original = JobRunner._run
+
+    async def crashing(self: JobRunner) -> None:
+        if self.job.runs < 2:
+            self.job.runs += 1
+            await self.commit()
+            raise RuntimeError("a defect outside the pipeline")
+        await original(self)
+
+    monkeypatch.setattr(JobRunner, "_run", crashing)
+    async with running_gateway(gateway_settings(tmp_path, doubles, max_job_runs=2)) as gateway:
+        done = await gateway.wait((await gateway.create()).name)
+    assert done.state == video.JOB_STATE_FAILED and done.error.code == 13
+    assert "started 2 times and never finished (limit 2); last: internal error (correlation id" in done.error.message
+    assert "a defect outside the pipeline" not in done.error.message
+    crashes = [r for r in caplog.records if r.getMessage() == "job runner crashed"]
+    assert len(crashes) == 2 and all(r.exc_info for r in crashes)
+    assert not any("never retrieved" in r.getMessage() for r in caplog.records)
