@@ -50,6 +50,37 @@ async def until(condition: Callable[[], bool | Awaitable[bool]], timeout: float 
             await asyncio.sleep(0.02)
 
 
+# CPU seconds per second an idle test process (event loop, gRPC pollers) may use: far below one
+# worker thread (1.0) or one ffmpeg.
+IDLE_CPU_S = 0.15
+
+
+def process_tree_cpu_s() -> float:
+    """CPU seconds used so far by this process (all its threads) and its live children (ffmpeg...)."""
+    import psutil
+
+    me = psutil.Process()
+    times = me.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system  # reaped children too
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+            child_times = child.cpu_times()
+            total += child_times.user + child_times.system
+    return total
+
+
+async def cpu_after_cancel(settle_s: float = 2.0, window_s: float = 1.0) -> float:
+    """CPU seconds the process tree used in `window_s`, starting `settle_s` after a cancellation.
+
+    The waits are the measurement's own window (the acceptance is "no CPU within 2 s of cancelling"),
+    not synchronisation: nothing is expected to happen at their end.
+    """
+    await asyncio.sleep(settle_s)
+    before = process_tree_cpu_s()
+    await asyncio.sleep(window_s)
+    return process_tree_cpu_s() - before
+
+
 def port_zero_env(env: Mapping[str, str], port_file: Path, *, metrics: bool = True) -> dict[str, str]:
     """`env` for a server process that binds port 0 (and metrics port 0) and reports them in `port_file`."""
     out = {**env, "CINESYNTH_PORT": "0", "CINESYNTH_PORT_FILE": str(port_file)}

@@ -6,7 +6,7 @@ cancelled, so without this the work runs on to the end and burns the cores.
 
     result = await cancellation.to_thread(engine.render, spec)     # in the servicer
 
-    cancellation.check()                       # in a loop on the worker thread: raises Cancelled
+    cancellation.check()                       # in a loop on the worker thread: raises WorkCancelled
     with cancellation.kill_on_cancel(proc):    # a subprocess dies with the call
     callback_on_step_end / StoppingCriteria    # read `cancellation.current().cancelled`
 
@@ -28,8 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
-from services.common.errors import Cancelled
-
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,6 +35,15 @@ T = TypeVar("T")
 # How long a cancelled call waits for its thread to stop (its cleanup, e.g. removing a work dir, runs
 # there). A thread that ignores its token is abandoned after this, never waited on for ever.
 STOP_WAIT_S = 10.0
+
+
+class WorkCancelled(BaseException):
+    """Raised on a worker thread whose call was cancelled.
+
+    A BaseException, like asyncio.CancelledError and for the same reason: the many `except Exception`
+    fallbacks (music source chains, degrade paths) must not turn a cancellation into "try the next
+    source" and keep working.
+    """
 
 
 class CancelToken:
@@ -83,9 +90,9 @@ class CancelToken:
         return lambda: None
 
     def check(self) -> None:
-        """Raise Cancelled when set: call it between units of work."""
+        """Raise WorkCancelled when set: call it between units of work."""
         if self._event.is_set():
-            raise Cancelled(self.reason or "cancelled")
+            raise WorkCancelled(self.reason or "cancelled")
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._event.wait(timeout)
@@ -101,7 +108,7 @@ def current() -> CancelToken:
 
 
 def check() -> None:
-    """Raise Cancelled when the current work was cancelled."""
+    """Raise WorkCancelled when the current work was cancelled."""
     _current.get().check()
 
 
@@ -137,7 +144,7 @@ async def to_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) 
             await asyncio.wait_for(asyncio.shield(work), STOP_WAIT_S)
         except TimeoutError:
             log.warning("worker thread did not stop within %.0f s of cancellation", STOP_WAIT_S)
-        except BaseException:  # Cancelled, or whatever the interrupted work raised: the call is over
+        except BaseException:  # WorkCancelled, or whatever the interrupted work raised: the call is over
             pass
         log.info("cancelled work stopped", extra={"stop_s": round(time.monotonic() - started, 3)})
         raise

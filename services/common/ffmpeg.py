@@ -65,7 +65,7 @@ def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float
     """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure.
 
     The process is killed when the current work is cancelled (services.common.cancellation), and
-    then Cancelled is raised, not an ffmpeg failure.
+    then WorkCancelled is raised, not an ffmpeg failure.
     """
     cancellation.check()
     proc = subprocess.Popen(
