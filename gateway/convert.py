@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import grpc
 from google.protobuf import json_format
@@ -107,10 +108,18 @@ def public_artifact_uri(job_name: str, artifact_name: str) -> str:
     return f"{job_name}/artifacts/{artifact_name}"
 
 
-def artifact_to_proto(artifact: ArtifactRecord, job_name: str) -> common.Artifact:
+# (job name, artifact) -> the URI shown to clients; a presigned S3 URL where the gateway is set up for it.
+ArtifactLinks = Callable[[str, ArtifactRecord], str]
+
+
+def named_links(job_name: str, artifact: ArtifactRecord) -> str:
+    return public_artifact_uri(job_name, artifact.name)
+
+
+def artifact_to_proto(artifact: ArtifactRecord, job_name: str, links: ArtifactLinks = named_links) -> common.Artifact:
     return common.Artifact(
         name=artifact.name,
-        uri=public_artifact_uri(job_name, artifact.name),
+        uri=links(job_name, artifact),
         mime_type=artifact.mime_type,
         size_bytes=artifact.size_bytes,
         sha256=artifact.sha256,
@@ -126,7 +135,7 @@ def _stage(stage: Stage | str) -> int:
     return enum_value(video.JobStage, "JOB_STAGE_", Stage(stage).value)
 
 
-def job_to_proto(job: Job) -> video.Job:
+def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
     spec = job.spec
     out = video.Job(
         name=job.name,
@@ -137,7 +146,7 @@ def job_to_proto(job: Job) -> video.Job:
         progress=job.progress,
         stage_progress=job.stage_progress,
         message=job.message,
-        artifacts=[artifact_to_proto(a, job.name) for a in job.artifacts],
+        artifacts=[artifact_to_proto(a, job.name, links) for a in job.artifacts],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(
@@ -188,7 +197,7 @@ def job_to_proto(job: Job) -> video.Job:
     return out
 
 
-def event_to_proto(update: JobUpdate) -> video.JobEvent:
+def event_to_proto(update: JobUpdate, links: ArtifactLinks = named_links) -> video.JobEvent:
     job = update.job
     event = video.JobEvent(
         job_name=job.name,
@@ -206,11 +215,11 @@ def event_to_proto(update: JobUpdate) -> video.JobEvent:
         time=timestamp(job.update_time),
     )
     if update.first or job.terminal:
-        event.job.CopyFrom(job_to_proto(job))
+        event.job.CopyFrom(job_to_proto(job, links))
     return event
 
 
-def job_json(job: Job) -> bytes:
+def job_json(job: Job, links: ArtifactLinks = named_links) -> bytes:
     """The webhook body: the public Job as JSON with the proto's snake_case names."""
-    data = json_format.MessageToDict(job_to_proto(job), preserving_proto_field_name=True)
+    data = json_format.MessageToDict(job_to_proto(job, links), preserving_proto_field_name=True)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -13,11 +13,13 @@ import secrets
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from gateway.auth import Authenticator, hash_key
-from gateway.convert import job_json
+from gateway.convert import ArtifactLinks, job_json, named_links
 from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
+from gateway.model import ArtifactRecord
 from gateway.music import MusicConfig, MusicTracks
 from gateway.pipeline import Pipeline, PipelineConfig
 from gateway.retention import RetentionConfig, RetentionSweeper
@@ -29,7 +31,7 @@ from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
 from services.common import pb
-from services.common.artifacts import open_store
+from services.common.artifacts import ArtifactStore, S3ArtifactStore, open_store
 from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
 
@@ -48,6 +50,19 @@ class GatewayParts:
     gateway: VideoGateway
     webhooks: WebhookSender
     retention: RetentionSweeper
+    links: ArtifactLinks
+
+
+def artifact_links(artifacts: ArtifactStore, presign_s: float) -> ArtifactLinks:
+    """Clients see artifacts by job and name; with an S3 store and `artifact_presign_s`, as presigned URLs."""
+    if presign_s <= 0 or not isinstance(artifacts, S3ArtifactStore):
+        return named_links
+    store = artifacts
+
+    def presigned(job_name: str, artifact: ArtifactRecord) -> str:
+        return store.presigned_url(artifact.uri, int(presign_s), PurePosixPath(artifact.name).name)
+
+    return presigned
 
 
 def build_parts(settings: GatewaySettings) -> GatewayParts:
@@ -60,6 +75,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
     )
     store = open_job_store(settings.job_store)
     artifacts = open_store(settings.artifact_store, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+    links = artifact_links(artifacts, settings.artifact_presign_s)
     downstream = Downstream(
         storyboard_target=settings.storyboard_target,
         audio_target=settings.audio_target,
@@ -114,7 +130,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             progress_persist_interval_s=settings.progress_persist_interval_s,
         ),
         webhooks=webhooks,
-        render_job=job_json,
+        render_job=lambda job: job_json(job, links),
     )
     retention = RetentionSweeper(
         artifacts,
@@ -162,7 +178,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
     if not secret:
         log.warning("no webhook secret configured: callbacks are sent unsigned (set CINESYNTH_WEBHOOK_SECRET)")
     gateway.on_created = retention.record_upload_use
-    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks, retention)
+    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks, retention, links)
 
 
 def build_service(settings: GatewaySettings) -> Service:
@@ -171,7 +187,7 @@ def build_service(settings: GatewaySettings) -> Service:
     except (ValueError, OSError) as exc:  # configuration: say what is wrong, no traceback
         print(f"cinesynth-gateway: invalid configuration: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    servicer = VideoServicer(parts.gateway, parts.auth)
+    servicer = VideoServicer(parts.gateway, parts.auth, parts.links)
 
     async def start() -> None:
         # Schema first, then clients, then the claim loop: it resumes this replica's own RUNNING

@@ -121,6 +121,10 @@ class GatewaySettings(ServiceSettings):
         256 * 1024 * 1024, ge=1, description="Bytes all uploads being received may hold in spool files together "
         "(beyond: the upload is refused RESOURCE_EXHAUSTED; the client tries again).",
     )
+    artifact_presign_s: float = Field(
+        0.0, ge=0, le=7 * 24 * 3600, description="With an s3:// artifact store: artifact URIs shown to clients are "
+        "presigned GET URLs valid this long; 0 = jobs/{id}/artifacts/{name} (fetched with DownloadArtifact).",
+    )
     music_library_dir: str | None = Field(
         None, description="Directory of licensed tracks with library.json/.yaml (the audio service's format); "
         "CreateVideo's music.library_track_id names one of its tracks.",

@@ -321,6 +321,13 @@ class S3ArtifactStore(ArtifactStore):
         except (BotoCoreError, ClientError) as exc:
             raise Unavailable(f"artifact store delete failed: {type(exc).__name__}") from exc
 
+    def presigned_url(self, uri: str, expires_s: int, filename: str = "") -> str:
+        """A time-limited HTTPS GET URL of the object (signing is local: no request is made)."""
+        params: dict[str, str] = {"Bucket": self.bucket, "Key": self._split(uri)}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        return str(self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires_s)))
+
     def list_keys(self, prefix: str) -> list[tuple[str, float]]:
         from botocore.exceptions import BotoCoreError, ClientError
 
