@@ -82,6 +82,10 @@ down: ## stop the local stack (SIGTERM, then wait)
 status: ## health of the local stack
 	$(PY) -m services.common.stack status
 
+.PHONY: soak
+soak: setup ## N jobs through a local stack on free ports; RSS of every service before/after (SOAK_JOBS=100)
+	$(PY) bench/soak/run.py --jobs $(or $(SOAK_JOBS),100)
+
 .PHONY: demo
 demo: setup ## render a movie with the offline defaults on the local stack
 	$(PY) -m services.common.stack demo
