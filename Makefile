@@ -36,21 +36,25 @@ system-deps: ## ffmpeg/ffprobe and promtool from Debian when root (else imageio-
 .PHONY: proto
 proto: $(STAMP) ## regenerate the Python stubs from proto/
 	$(PY) tools/gen_proto.py
-	$(PY) tools/gen_proto.py --vendor build/third_party/proto
 
 .PHONY: docs
 docs: $(STAMP) ## regenerate docs/configuration.md from the settings classes
 	$(PY) tools/config_reference.py
 
-.PHONY: proto-deps
-proto-deps: $(STAMP)
-	@$(PY) tools/gen_proto.py --vendor build/third_party/proto
+.PHONY: proto-vendor
+proto-vendor: $(STAMP) ## refresh the vendored proto/google/rpc/*.proto from the googleapis-common-protos wheel
+	$(PY) tools/gen_proto.py --vendor
+
+.PHONY: proto-breaking
+proto-breaking: $(STAMP) ## buf breaking of proto/ against the merge base with main (else HEAD~1); AGAINST=ref
+	$(PY) tools/buf_breaking.py $(if $(AGAINST),--against $(AGAINST))
 
 # --- quality -----------------------------------------------------------------------------------
 .PHONY: lint
-lint: $(STAMP) proto-deps ## ruff + buf lint + dependency audit + deployment checks
+lint: $(STAMP) ## ruff + buf lint + buf breaking + dependency audit + deployment checks
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/buf lint --path proto/cinesynth
+	$(VENV)/bin/buf lint
+	$(PY) tools/buf_breaking.py
 	$(PY) tools/audit.py
 	$(MAKE) --no-print-directory deploy-check
 
@@ -59,7 +63,7 @@ deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool 
 	PYTHON=$(PY) bash deploy/validate.sh
 
 .PHONY: test
-test: setup proto-deps ## run the test suite
+test: setup ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # --- local stack -------------------------------------------------------------------------------
