@@ -35,6 +35,10 @@ from services.common.errors import (
     Unimplemented,
 )
 
+# google.rpc.ErrorInfo of a request_id reused for a different request (AIP-193: reason + domain).
+ERROR_DOMAIN = "cinesynth.v1.VideoService"
+REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
+
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 DEFAULT_CHUNK, MIN_CHUNK, MAX_CHUNK = 1024 * 1024, 4096, 4 * 1024 * 1024
@@ -145,7 +149,14 @@ class VideoGateway:
                 f"too many active jobs: {exc.active} queued or running, the limit is {exc.limit}"
             ) from None
         if not created and stored.request_hash != valid.request_hash:
-            raise AlreadyExists(f"request_id {valid.request_id!r} was already used for a different request")
+            raise AlreadyExists(
+                f"request_id {valid.request_id!r} was already used for a different request (job {stored.name})",
+                reason=REQUEST_ID_REUSED,
+                domain=ERROR_DOMAIN,
+                metadata={"job": stored.name, "request_id": valid.request_id},
+                resource_type="cinesynth.v1.Job",
+                resource_name=stored.name,
+            )
         if created:
             JOBS_TOTAL.labels(JobState.QUEUED.value).inc()
             self.manager.wake()
