@@ -16,11 +16,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
+from gateway.events import record_event
 from gateway.metrics import JOB_WARNINGS, JOBS_INFLIGHT, JOBS_RESUMED, JOBS_TOTAL, STAGE_SECONDS
 from gateway.model import ErrorInfo, Job, JobState, Stage, StageTiming, WarningRecord, now
-from gateway.pipeline import Pipeline, StageFailed, compute_progress
+from gateway.pipeline import Pipeline, StageFailed
+from gateway.progress import STAGE_COSTS
+from gateway.progress import estimate as estimate_progress
 from gateway.store import JobStore, LeaseLost, StoreUnavailable
 from gateway.webhooks import WebhookSender
 from services.common.errors import CinesynthError, DeadlineExceeded
@@ -98,6 +101,7 @@ class JobRunner:
         if timing is not None and timing.end_time is None:
             timing.end_time = now()
             STAGE_SECONDS.labels(stage.value).observe(timing.seconds)
+            STAGE_COSTS.observe(job, stage, timing.seconds)
         if stage in self._active:
             self._active.remove(stage)
         job.stage = self._primary_stage(stage)
@@ -115,7 +119,8 @@ class JobRunner:
         job = self.job
         job.version += 1
         job.update_time = now()
-        job.progress, job.stage_progress = compute_progress(job)
+        job.progress, job.stage_progress, job.eta_s = astuple(estimate_progress(job))
+        record_event(job, job.eta_s)
         if persist:
             # Stored before watchers hear of it: what a watcher saw, GetJob/ListJobs on any replica see too.
             await self._save()
