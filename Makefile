@@ -49,6 +49,12 @@ proto-vendor: $(STAMP) ## refresh the vendored proto/google/rpc/*.proto from the
 proto-breaking: $(STAMP) ## buf breaking of proto/ against the merge base with main (else HEAD~1); AGAINST=ref
 	$(PY) tools/buf_breaking.py $(if $(AGAINST),--against $(AGAINST))
 
+.PHONY: examples-node
+examples-node: examples/node/node_modules/.package-lock.json ## install the Node example's pinned packages (npm ci)
+
+examples/node/node_modules/.package-lock.json: examples/node/package-lock.json examples/node/package.json
+	cd examples/node && npm ci --no-audit --no-fund
+
 # --- quality -----------------------------------------------------------------------------------
 .PHONY: lint
 lint: $(STAMP) ## ruff + buf lint + buf breaking + dependency audit + deployment checks
