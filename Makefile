@@ -38,8 +38,9 @@ proto: $(STAMP) ## regenerate the Python stubs from proto/
 	$(PY) tools/gen_proto.py
 
 .PHONY: docs
-docs: $(STAMP) ## regenerate docs/configuration.md from the settings classes
+docs: $(STAMP) ## regenerate docs/configuration.md (settings) and docs/api.md (API reference from proto comments)
 	$(PY) tools/config_reference.py
+	$(PY) tools/api_reference.py
 
 .PHONY: proto-vendor
 proto-vendor: $(STAMP) ## refresh the vendored proto/google/rpc/*.proto from the googleapis-common-protos wheel

@@ -83,3 +83,17 @@ def test_buf_breaking_passes_additions_and_catches_a_changed_field_type(tmp_path
     breaking = subprocess.run(tool, capture_output=True, text=True)
     assert breaking.returncode != 0
     assert "model_used" in breaking.stdout and "changed type" in breaking.stdout
+
+
+def test_api_reference_is_current() -> None:
+    done = subprocess.run(
+        [sys.executable, "tools/api_reference.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_api_reference_states_the_limits_of_the_public_request() -> None:
+    text = (ROOT / "docs" / "api.md").read_text()
+    for needle in ("| `duration_s` | `double` | 1 | 5..600 s", "| `after_sequence` | `int64` | 220 |",
+                   "At most 32; a key is 1..63 characters", "32 lowercase hex digits", "1..128 characters"):
+        assert needle in text, needle
