@@ -86,6 +86,10 @@ down: ## stop the local stack (SIGTERM, then wait)
 status: ## health of the local stack
 	$(PY) -m services.common.stack status
 
+.PHONY: review
+review: setup ## the review page on http://127.0.0.1:8080 for the gateway at GATEWAY (default localhost:50051)
+	$(VENV)/bin/cinesynth-review --gateway $(or $(GATEWAY),localhost:50051) --port $(or $(REVIEW_PORT),8080)
+
 .PHONY: demo
 demo: setup ## render a movie with the offline defaults on the local stack
 	$(PY) -m services.common.stack demo

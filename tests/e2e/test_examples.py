@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common import ffmpeg
-from tests.e2e.stack_support import running_stack
+from services.common import ffmpeg, stack
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_EXAMPLE = ROOT / "examples" / "node"
@@ -49,34 +48,32 @@ def check_mp4(path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_node_and_grpcurl_examples_make_a_film(tmp_path: Path) -> None:
+def test_node_and_grpcurl_examples_make_a_film(tmp_path: Path, stack_config: stack.StackConfig) -> None:
     if ffmpeg.ffprobe_path() is None:
         pytest.skip("ffprobe not installed (tools/system_deps.sh installs it)")
     npm_ci()
-    stack_env = {"CINESYNTH_X264_PRESET": "veryfast", "HF_HUB_OFFLINE": "1"}
-    with running_stack(tmp_path / "run", stack_env) as config:
-        env = {**os.environ, "CINESYNTH_GATEWAY": config.target("gateway")}
-        film = tmp_path / "node.mp4"
-        node = subprocess.run(
-            ["node", "make_film.js", "--out", str(film), "--duration", str(DURATION), "--scenes", "2",
-             "--fps", str(FPS), "--size", f"{WIDTH}x{HEIGHT}"],
-            cwd=NODE_EXAMPLE, env=env, capture_output=True, text=True, timeout=240,
-        )
-        assert node.returncode == 0, node.stdout[-2000:] + node.stderr[-3000:]
-        summary = json.loads(node.stdout.strip().splitlines()[-1])
-        assert summary["state"] == "JOB_STATE_SUCCEEDED" and summary["events"] >= 3
-        assert summary["artifact"]["size_bytes"] == film.stat().st_size
-        assert 'bad-request [{"field":"spec.fps"' in node.stderr
-        check_mp4(film)
+    env = {**os.environ, "CINESYNTH_GATEWAY": stack_config.target("gateway")}
+    film = tmp_path / "node.mp4"
+    node = subprocess.run(
+        ["node", "make_film.js", "--out", str(film), "--duration", str(DURATION), "--scenes", "2",
+         "--fps", str(FPS), "--size", f"{WIDTH}x{HEIGHT}"],
+        cwd=NODE_EXAMPLE, env=env, capture_output=True, text=True, timeout=240,
+    )
+    assert node.returncode == 0, node.stdout[-2000:] + node.stderr[-3000:]
+    summary = json.loads(node.stdout.strip().splitlines()[-1])
+    assert summary["state"] == "JOB_STATE_SUCCEEDED" and summary["events"] >= 3
+    assert summary["artifact"]["size_bytes"] == film.stat().st_size
+    assert 'bad-request [{"field":"spec.fps"' in node.stderr
+    check_mp4(film)
 
-        shell_film = tmp_path / "grpcurl.mp4"
-        shell = subprocess.run(
-            ["bash", str(ROOT / "examples/grpcurl/make_film.sh"), str(shell_film), "a fox crosses a frozen river"],
-            env={**env, "GRPCURL": grpcurl(), "DURATION": str(DURATION), "SCENES": "2", "FPS": str(FPS),
-                 "SIZE": f"{WIDTH}x{HEIGHT}"},
-            capture_output=True, text=True, timeout=240,
-        )
-        assert shell.returncode == 0, shell.stdout[-2000:] + shell.stderr[-3000:]
-        result = json.loads(shell.stdout.strip().splitlines()[-1])
-        assert result["state"] == "JOB_STATE_SUCCEEDED" and int(result["last_sequence"]) >= 3
-        check_mp4(shell_film)
+    shell_film = tmp_path / "grpcurl.mp4"
+    shell = subprocess.run(
+        ["bash", str(ROOT / "examples/grpcurl/make_film.sh"), str(shell_film), "a fox crosses a frozen river"],
+        env={**env, "GRPCURL": grpcurl(), "DURATION": str(DURATION), "SCENES": "2", "FPS": str(FPS),
+             "SIZE": f"{WIDTH}x{HEIGHT}"},
+        capture_output=True, text=True, timeout=240,
+    )
+    assert shell.returncode == 0, shell.stdout[-2000:] + shell.stderr[-3000:]
+    result = json.loads(shell.stdout.strip().splitlines()[-1])
+    assert result["state"] == "JOB_STATE_SUCCEEDED" and int(result["last_sequence"]) >= 3
+    check_mp4(shell_film)
