@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from gateway.enums import enum_value, short_name
+from gateway.events import last_sequence
 from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
@@ -146,7 +147,9 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
         progress=job.progress,
         stage_progress=job.stage_progress,
         message=job.message,
-        artifacts=[artifact_to_proto(a, job.name, links) for a in job.artifacts],
+        eta_s=job.eta_s,
+        event_sequence=last_sequence(job),
+        artifacts=[artifact_to_proto(a, job.name, links) for a in job.artifacts_in_order()],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(
@@ -199,22 +202,28 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
 
 def event_to_proto(update: JobUpdate, links: ArtifactLinks = named_links) -> video.JobEvent:
     job = update.job
+    # The journal's event when there is one (every job made by this gateway has); else the job now.
+    e = update.event
+    source = e if e is not None else job
+    state = e.state if e is not None else job.state.value
     event = video.JobEvent(
         job_name=job.name,
-        sequence=job.version,
-        state=enum_value(video.JobState, "JOB_STATE_", job.state.value),
-        stage=_stage(job.stage),
-        progress=job.progress,
-        stage_progress=job.stage_progress,
-        message=job.message,
+        sequence=e.sequence if e is not None else 0,
+        state=enum_value(video.JobState, "JOB_STATE_", state),
+        stage=_stage(Stage(e.stage) if e is not None else job.stage),
+        progress=source.progress,
+        stage_progress=source.stage_progress,
+        eta_s=source.eta_s,
+        message=source.message,
         warnings=[warning_to_proto(w) for w in update.new_warnings],
-        keyframes_done=job.keyframes_done,
-        keyframes_total=job.keyframes_total,
-        frames_done=job.frames_done,
-        frames_total=job.frames_total,
-        time=timestamp(job.update_time),
+        keyframes_done=source.keyframes_done,
+        keyframes_total=source.keyframes_total,
+        frames_done=source.frames_done,
+        frames_total=source.frames_total,
+        time=timestamp(e.time if e is not None else job.update_time),
+        missed_events=update.missed_events,
     )
-    if update.first or job.terminal:
+    if update.first or JobState(state).terminal:
         event.job.CopyFrom(job_to_proto(job, links))
     return event
 

@@ -16,12 +16,15 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
+from gateway.events import record_event
 from gateway.finite import describe, without_non_finite
 from gateway.metrics import JOB_WARNINGS, JOBS_INFLIGHT, JOBS_RESUMED, JOBS_TOTAL, STAGE_SECONDS
 from gateway.model import ErrorInfo, Job, JobState, Stage, StageTiming, WarningRecord, from_document, now, to_document
-from gateway.pipeline import Pipeline, StageFailed, compute_progress
+from gateway.pipeline import Pipeline, StageFailed
+from gateway.progress import STAGE_COSTS
+from gateway.progress import estimate as estimate_progress
 from gateway.redact import public_message
 from gateway.store import JobStore, LeaseLost, StoreUnavailable, UnstorableJob
 from gateway.webhooks import WebhookSender
@@ -111,6 +114,7 @@ class JobRunner:
         if timing is not None and timing.end_time is None:
             timing.end_time = now()
             STAGE_SECONDS.labels(stage.value).observe(timing.seconds)
+            STAGE_COSTS.observe(job, stage, timing.seconds)
         if stage in self._active:
             self._active.remove(stage)
         job.stage = self._primary_stage(stage)
@@ -128,7 +132,8 @@ class JobRunner:
         job = self.job
         job.version += 1
         job.update_time = now()
-        job.progress, job.stage_progress = compute_progress(job)
+        job.progress, job.stage_progress, job.eta_s = astuple(estimate_progress(job))
+        record_event(job, job.eta_s)
         if persist:
             # Stored before watchers hear of it: what a watcher saw, GetJob/ListJobs on any replica see too.
             await self._save()

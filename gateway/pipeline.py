@@ -45,8 +45,6 @@ from services.common.metrics import FALLBACKS
 
 T = TypeVar("T")
 
-# Share of the whole job each stage stands for (progress 0..1).
-STAGE_WEIGHTS = {"storyboard": 0.10, "keyframes": 0.45, "soundtrack": 0.10, "compose": 0.35}
 # A tier's pool that answers these cannot serve the job now: degrade when allowed.
 # Share of the storyboard's camera move applied to draft (animatic card) keyframes.
 DRAFT_MOTION_SCALE = 0.2
@@ -113,28 +111,6 @@ def keyframe_size(width: int, height: int, pixels: int) -> tuple[int, int]:
     w = max(64, round(math.sqrt(pixels * ratio) / 8) * 8)
     h = max(64, round(math.sqrt(pixels / ratio) / 8) * 8)
     return w, h
-
-
-def compute_progress(job: Job) -> tuple[float, float]:
-    """(progress over the whole job, progress within its current stage)."""
-    if job.stage == Stage.DONE:
-        return 1.0, 1.0
-    keyframes = job.keyframes_done / job.keyframes_total if job.keyframes_total else 0.0
-    frames = 1.0 if job.composed else (job.frames_done / job.frames_total if job.frames_total else 0.0)
-    total = (
-        STAGE_WEIGHTS["storyboard"] * (job.storyboard is not None)
-        + STAGE_WEIGHTS["keyframes"] * keyframes
-        + STAGE_WEIGHTS["soundtrack"] * (job.soundtrack is not None)
-        + STAGE_WEIGHTS["compose"] * frames
-    )
-    within = {
-        Stage.ANALYZE_MUSIC: float(job.music_analysis is not None),
-        Stage.STORYBOARD: float(job.storyboard is not None),
-        Stage.KEYFRAMES: keyframes,
-        Stage.SOUNDTRACK: float(job.soundtrack is not None),
-        Stage.COMPOSE: frames,
-    }.get(job.stage, 0.0)
-    return min(max(total, job.progress), 1.0), min(within, 1.0)
 
 
 def artifact_record(artifact: pb.common_pb2.Artifact, name: str, kind: str) -> ArtifactRecord:

@@ -61,7 +61,7 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
         self, request: video.WatchJobRequest, context: aio.ServicerContext
     ) -> AsyncIterator[video.WatchJobResponse]:
         tenant = self._tenant(context)
-        async for update in self.gateway.watch(tenant, request.name):
+        async for update in self.gateway.watch(tenant, request.name, request.after_sequence):
             yield video.WatchJobResponse(event=convert.event_to_proto(update, self.links))
 
     async def GenerateVideo(

@@ -121,10 +121,14 @@ def preset_size(aspect: str, long_edge: int) -> tuple[int, int]:
     return even(long_edge * ratio), even(long_edge)
 
 
-def request_fingerprint(request: CreateVideoInput) -> str:
-    """What makes two requests with one request_id "the same request" (the id itself excluded)."""
-    data = asdict(request)
+def request_fingerprint(valid: ValidatedRequest, requested_seed: int | None) -> str:
+    """What makes two requests with one request_id "the same request" (AIP-155): the *normalised* request,
+    so a default written out (fps 24, TIER_DRAFT) and one left unset are the same. Excluded: the id itself
+    and the seed the server draws for an unseeded request (`requested_seed` is what the client sent)."""
+    data = asdict(valid)
     data.pop("request_id", None)
+    data.pop("request_hash", None)
+    data["spec"]["seed"] = requested_seed
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, allow_nan=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -353,9 +357,9 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         storyboard_backend=spec.storyboard_backend,
         transition=spec.transition,
     )
-    return ValidatedRequest(
+    valid = ValidatedRequest(
         request_id=request.request_id,
-        request_hash=request_fingerprint(request),
+        request_hash="",
         source_kind=request.source_kind,
         prompt=prompt,
         storyboard=request.storyboard,
@@ -364,3 +368,5 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         labels=dict(request.labels),
         callback_url=request.callback_url,
     )
+    valid.request_hash = request_fingerprint(valid, spec.seed)
+    return valid

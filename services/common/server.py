@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from services.common.interceptors import ErrorMappingInterceptor, MetricsInterceptor
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
 from services.common.portfile import write_port_file
+from services.common.reflection import enable_reflection
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -123,8 +123,7 @@ class ServiceRuntime:
         self.service.register(self.server)
         await self._set_all(NOT_SERVING)
         if s.reflection:
-            names = (*self.service.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME)
-            reflection.enable_server_reflection(names, self.server)
+            enable_reflection((*self.service.service_names, health.SERVICE_NAME), self.server)
         if s.metrics_port is not None:
             self.metrics = start_metrics_endpoint(s.metrics_host, s.metrics_port)
         await self.server.start()
