@@ -75,6 +75,17 @@ def prefix(lines: list[str], number: int) -> str:
     return "".join(f"{i}. {line}\n" for i, line in enumerate(lines, start=1)) + f"{number}."
 
 
+def split_numbered(text: str, count: int) -> list[str]:
+    """The text after each of the numbers 1..count at a line start, in order (a missing one: "")."""
+    found: dict[int, str] = {}
+    for match in re.finditer(r"^\s*(\d{1,2})\.(.*)$", text, re.MULTILINE):
+        number = int(match.group(1))
+        if 1 <= number <= count and number not in found:
+            found[number] = match.group(2)
+    last = max(found, default=0)
+    return [found.get(number, "") for number in range(1, last + 1)]
+
+
 def clean_line(raw: str) -> str:
     """The scene sentence in a model's raw line, or "" when there is none worth keeping."""
     line = raw.strip().split("\n", 1)[0]

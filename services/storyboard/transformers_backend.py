@@ -12,7 +12,6 @@ import functools
 import importlib.util
 import logging
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,41 +178,78 @@ def generate_text(loaded: LoadedModel, prompt: LlmPrompt, *, seed: int, settings
     return f"{prefix}{continuation}" if prefix else continuation
 
 
+class NumberedLines:
+    """A logits processor that holds a model to the format "1. ...\\n2. ...\\n...N. ...\\n".
+
+    We write every number (the model only writes the sentence after it), a line longer than
+    `line_tokens` is ended for it, and the answer cannot end before N lines nor run past them. One
+    generate call writes all lines: the prompt is encoded once."""
+
+    def __init__(self, loaded: LoadedModel, count: int, prompt_len: int, line_tokens: int) -> None:
+        tokenizer = loaded.tokenizer
+        self.numbers = [tokenizer.encode(f"{k}.", add_special_tokens=False) for k in range(2, count + 1)]
+        self.line_ends = set(loaded.line_end_ids) - {tokenizer.eos_token_id}
+        self.newline = tokenizer.encode("\n", add_special_tokens=False)[-1]
+        self.eos = tokenizer.eos_token_id
+        self.count, self.prompt_len, self.line_tokens = count, prompt_len, line_tokens
+        self.pending: list[int] = []
+        self.lines = 0
+        self.line_start = prompt_len
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        length = input_ids.shape[1]
+        if length > self.prompt_len and not self.pending and int(input_ids[0, -1]) in self.line_ends:
+            self.lines += 1
+            self.line_start = length
+            if self.lines < self.count:
+                self.pending = list(self.numbers[self.lines - 1])
+        if self.lines >= self.count and self.eos is not None:
+            forced = self.eos
+        elif self.pending:
+            forced = self.pending.pop(0)
+        elif length - self.line_start >= self.line_tokens:
+            forced = self.newline
+        else:
+            if self.eos is not None:
+                scores[:, self.eos] = -torch.inf  # not before the last line
+            return scores
+        masked = torch.full_like(scores, -torch.inf)
+        masked[:, forced] = 0.0
+        return masked
+
+
 def generate_lines(
     loaded: LoadedModel, messages: list[dict[str, str]], count: int, *, settings: GenerationSettings,
-    deadline: float | None = None,
+    max_time_s: float | None = None,
 ) -> list[str]:
-    """One short line per scene, greedy: we write each number, the model only the sentence after it.
+    """One short line per scene in one greedy pass held to a numbered list (see NumberedLines).
 
-    Stops early (returning fewer lines) when `deadline` (time.monotonic) has passed."""
+    Returns the raw text after each number; fewer lines when `max_time_s` ran out."""
     import torch
+    from transformers import LogitsProcessorList
 
     tokenizer, model = loaded.tokenizer, loaded.model
     if loaded.has_chat_template:
         head = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     else:
         head = "\n\n".join(m["content"] for m in messages) + "\n"
+    inputs = tokenizer(head + scene_lines.prefix([], 1), return_tensors="pt", add_special_tokens=False)
+    prompt_len = inputs["input_ids"].shape[1]
+    budget = count * (settings.line_tokens + 4) + 1
+    if prompt_len + budget > loaded.max_positions:
+        raise BackendError(f"the prompt leaves no room for {count} scene lines in {loaded.name!r}")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    lines: list[str] = []
+    constraint = NumberedLines(loaded, count, prompt_len, settings.line_tokens)
     with loaded.lock, torch.inference_mode():
-        for number in range(1, count + 1):
-            if deadline is not None and time.monotonic() > deadline:
-                break
-            inputs = tokenizer(head + scene_lines.prefix(lines, number), return_tensors="pt",
-                               add_special_tokens=False)
-            input_ids = inputs["input_ids"]
-            if input_ids.shape[1] + settings.line_tokens > loaded.max_positions:
-                break
-            output = model.generate(
-                **{k: v.to(loaded.device) for k, v in inputs.items()},
-                do_sample=False, max_new_tokens=settings.line_tokens,
-                repetition_penalty=settings.repetition_penalty,
-                eos_token_id=loaded.line_end_ids, pad_token_id=pad_id,
-            )
-            raw = tokenizer.decode(output[0, input_ids.shape[1]:], skip_special_tokens=True)
-            # What we feed back must be one line, so that the next number starts a line of its own.
-            lines.append(scene_lines.clean_line(raw) or " ".join(raw.split()) or "...")
-    return lines
+        output = model.generate(
+            **{k: v.to(loaded.device) for k, v in inputs.items()},
+            do_sample=False, max_new_tokens=budget, repetition_penalty=settings.repetition_penalty,
+            logits_processor=LogitsProcessorList([constraint]), pad_token_id=pad_id, max_time=max_time_s,
+        )
+    text = "1." + tokenizer.decode(output[0, prompt_len:], skip_special_tokens=True)
+    return scene_lines.split_numbered(text, count)
 
 
 class TransformersBackend(LanguageModelBackend):
@@ -249,9 +285,8 @@ class TransformersBackend(LanguageModelBackend):
         count = len(plan.storyboard.scenes)
         try:
             loaded = self.load(model)
-            deadline = time.monotonic() + time_budget_s if time_budget_s else None
             raw = generate_lines(loaded, scene_lines.messages(brief, plan), count, settings=self.generation,
-                                 deadline=deadline)
+                                 max_time_s=time_budget_s)
         except (BackendError, RuntimeError, ValueError) as error:
             reason = str(error) if isinstance(error, BackendError) else \
                 f"generation with {model!r} failed: {type(error).__name__}"
@@ -262,7 +297,8 @@ class TransformersBackend(LanguageModelBackend):
         expanded = scene_lines.expand(lines, plan, self.min_parsed_fraction)
         notes = list(expanded.notes)
         if len(raw) < count:
-            notes.append(f"time budget reached after {len(raw)} of {count} scene lines")
+            notes.append(f"time budget reached after {len(raw)} of {count} scene lines"
+                         if time_budget_s else f"{len(raw)} of {count} scene lines written")
         outcome = ParseOutcome.REPAIRED if notes and expanded.outcome == ParseOutcome.OK else expanded.outcome
         return Draft(expanded.storyboard, model, outcome, expanded.planner_written, notes,
                      raw_output="\n".join(raw))

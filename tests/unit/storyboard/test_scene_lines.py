@@ -86,7 +86,7 @@ def tiny_chat_lm(tmp_path_factory):
     from services.storyboard.transformers_backend import clear_model_cache
     from tests.unit.storyboard.tiny_lm import build_tiny_gpt2
 
-    yield str(build_tiny_gpt2(tmp_path_factory.mktemp("tiny-lines"), chat_template=True))
+    yield str(build_tiny_gpt2(tmp_path_factory.mktemp("tiny-lines"), chat_template=True, n_positions=1024))
     clear_model_cache()
 
 
@@ -112,3 +112,19 @@ def test_an_expired_budget_leaves_the_planner_with_a_warning(tiny_chat_lm):
     assert storyboard.provenance.parse_outcome == ParseOutcome.FALLBACK
     assert any("time budget" in w.message for w in storyboard.provenance.warnings)
     assert_complete(storyboard)
+
+
+def test_constrained_decoding_gives_exactly_one_numbered_line_per_scene(tiny_chat_lm):
+    # Random weights never keep a format by themselves: the numbers and line ends are ours.
+    from services.storyboard.transformers_backend import GenerationSettings, generate_lines, load_causal_lm
+
+    loaded = load_causal_lm(tiny_chat_lm, device="cpu")
+    b = brief("a heron in a winter pond", count=4)
+    lines = generate_lines(loaded, scene_lines.messages(b, Planner().plan(b)), 4,
+                           settings=GenerationSettings(line_tokens=6))
+    assert len(lines) == 4
+
+
+def test_numbered_text_is_split_in_order_with_gaps_kept():
+    assert scene_lines.split_numbered("1. a\n2. b\nnoise\n4. d\n", 5) == [" a", " b", "", " d"]
+    assert scene_lines.split_numbered("no numbers", 3) == []
