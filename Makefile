@@ -130,6 +130,7 @@ imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU 
 	$(PY) -m services.imagegen.main build-tiny
 
 .PHONY: eval-storyboard
-eval-storyboard: setup ## BLEU + semantic coherence of the storyboard planner against reference scripts
+eval-storyboard: setup ## faithfulness (MiniLM retrieval@1, margin, subjects, attributes) per backend, then BLEU
+	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m services.storyboard.main faithfulness --backend planner --backend transformers
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs_heldout.jsonl

@@ -27,6 +27,7 @@ from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
 from gateway.stages.results import unstorable_result
 from gateway.stages.retry import StageRetry, call_until_back, keyframe_wait_warning
+from gateway.stages.storyboard_overrides import apply_spec_overrides
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
@@ -339,6 +340,7 @@ class Pipeline:
         if not storyboard.scenes:
             raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
         self._forward_warnings(ctx, storyboard.provenance.warnings, Stage.STORYBOARD)
+        apply_spec_overrides(storyboard, spec)  # the document says what the film does
         # Zero values stay in the document (scene index 0, a cut's 0 s transition): it is read by people
         # and by `cinesynth soundtrack`, not only by protobuf.
         document = json_format.MessageToDict(

