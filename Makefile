@@ -103,6 +103,10 @@ bench-imagegen: setup ## GPU keyframe benchmark: real-size SD 1.5 / SDXL, fp16, 
 imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU code path)
 	$(PY) -m services.imagegen.main build-tiny
 
+.PHONY: eval-music
+eval-music: setup ## beat/downbeat/tempo accuracy (mir_eval) per tracker backend + music-video cut offsets, synthetic set
+	nice -n 10 $(PY) -m services.audio.rhythm.evaluate $(EVAL_MUSIC_ARGS)
+
 .PHONY: eval-storyboard
 eval-storyboard: setup ## BLEU + semantic coherence of the storyboard planner against reference scripts
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl
