@@ -34,6 +34,7 @@ from services.storyboard.timing import (
     durations_from_boundaries,
     mean_energy,
     music_cuts,
+    no_beat_notice,
     split_duration,
     start_times,
 )
@@ -148,6 +149,8 @@ class Planner:
                 f"scene count raised from {brief.scene_count} to {count} so that each of the "
                 f"{len(analysis.section_boundaries_s)} section changes is a cut",
             ))
+        if (no_beat := no_beat_notice(analysis, cuts)) is not None:
+            notices.append(Notice(*no_beat))
         intensities = []
         for start, duration in zip(edges, durations, strict=True):
             energy = mean_energy(analysis, start, start + duration)

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from prometheus_client import Counter
+
 from services.storyboard.domain import MusicAnalysis
+
+log = logging.getLogger(__name__)
+
+NO_BEAT_TRACKS = Counter(
+    "cinesynth_storyboard_music_no_beat_total",
+    "Music-video storyboards whose track had no detectable beat (cut at even times instead).",
+)
 
 
 def split_duration(total_s: float, weights: Sequence[float]) -> list[float]:
@@ -80,13 +90,20 @@ class MusicCuts:
     boundaries_s: list[float]  # interior cut times
     section_of_scene: list[int]  # which music section each scene plays in
     scene_count_raised: bool
+    grid: str = "downbeat"  # what the cuts sit on: "downbeat", "beat" (faster cutting) or "time" (no beat)
+
+
+# Fewer beats than this in the whole track and the track is taken to have no beat to cut on.
+MIN_BEATS_FOR_GRID = 4
 
 
 def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int) -> MusicCuts:
     """Cuts on downbeats with one at every section change.
 
     `scene_count` None picks about one scene per 8 s. When fewer scenes are asked for than there
-    are sections, the count is raised so that every section change is still a cut.
+    are sections, the count is raised so that every section change is still a cut. When more
+    scenes are asked for than a span has downbeats (faster cutting), that span cuts on beats; a
+    track with no beat at all gets evenly spaced, time-based cuts (`grid == "time"`).
     """
     duration = analysis.duration_s
     sections = sorted({round(t, 3) for t in analysis.section_boundaries_s if 0.0 < t < duration})
@@ -97,19 +114,45 @@ def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int
     if required > count:  # more sections than the scene cap: keep the strongest (earliest) ones
         sections = sections[: count - 1]
         required = count
-    grid = sorted({round(t, 3) for t in (analysis.downbeat_times_s or analysis.beat_times_s) if 0.0 < t < duration})
+    beats = sorted({round(t, 3) for t in analysis.beat_times_s if 0.0 < t < duration})
+    downbeats = sorted({round(t, 3) for t in analysis.downbeat_times_s if 0.0 < t < duration}) or beats
+    has_grid = len(beats) + len(downbeats) >= MIN_BEATS_FOR_GRID
     edges = [0.0, *sections, duration]
     spans = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
     extra = _allot([b - a for a, b in spans], count - len(spans))
+    min_gap = min(0.5, duration / (4 * count))
     boundaries: list[float] = []
     section_of_scene: list[int] = []
+    used = "downbeat" if has_grid else "time"
     for index, ((start, end), cuts) in enumerate(zip(spans, extra, strict=True)):
-        inner = _cuts_in_span(start, end, cuts, grid, min_gap=min(0.5, duration / (4 * count)))
+        grid = downbeats if has_grid else []
+        if has_grid and cuts > len(_inside(downbeats, start, end, min_gap)):
+            grid, used = beats, "beat"
+        inner = _cuts_in_span(start, end, cuts, grid, min_gap=min_gap)
         section_of_scene += [index] * (len(inner) + 1)
         boundaries += inner
         if index < len(spans) - 1:
             boundaries.append(end)
-    return MusicCuts(boundaries, section_of_scene, raised)
+    return MusicCuts(boundaries, section_of_scene, raised, used)
+
+
+def no_beat_notice(analysis: MusicAnalysis, cuts: MusicCuts) -> tuple[str, str] | None:
+    """(code, message) for the job's warnings when a track had no beat to cut on, else None."""
+    if cuts.grid != "time":
+        return None
+    NO_BEAT_TRACKS.inc()
+    log.warning("music track has no detectable beat: time-based cuts", extra={"duration_s": analysis.duration_s})
+    return (
+        "storyboard_music_no_beat",
+        f"no beat was detected in the {analysis.duration_s:.1f} s track (silence, or no steady pulse): "
+        "scenes are cut at even times instead of on the music",
+    )
+
+
+def _inside(grid: list[float], start: float, end: float, min_gap: float) -> list[float]:
+    lo = bisect.bisect_right(grid, start + min_gap)
+    hi = bisect.bisect_left(grid, end - min_gap)
+    return grid[lo:hi]
 
 
 def _allot(lengths: list[float], extra: int) -> list[int]:
@@ -125,9 +168,7 @@ def _allot(lengths: list[float], extra: int) -> list[int]:
 def _cuts_in_span(start: float, end: float, cuts: int, grid: list[float], min_gap: float) -> list[float]:
     """`cuts` times inside (start, end): the grid point nearest each even subdivision, else the subdivision."""
     chosen: list[float] = []
-    lo = bisect.bisect_right(grid, start + min_gap)
-    hi = bisect.bisect_left(grid, end - min_gap)
-    candidates = grid[lo:hi]
+    candidates = _inside(grid, start, end, min_gap)
     for k in range(1, cuts + 1):
         target = start + (end - start) * k / (cuts + 1)
         floor = chosen[-1] if chosen else start

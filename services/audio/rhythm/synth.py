@@ -32,7 +32,7 @@ class TrackSpec:
     pickup_beats: int = 0  # beats before the first downbeat
     quiet_intro_bars: int = 0  # bars of pads and hats only, at a low level
     break_bar: int | None = None  # two bars without drums, starting at this bar
-    silence: bool = False
+    beatless: str = ""  # "silence", "noise" or "drone": a track with no beat at all
     seed: int = 0
 
 
@@ -144,11 +144,29 @@ PROGRESSIONS = (
 )
 
 
+def _beatless(kind: str, n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """Silence, a slowly swelling noise wash, or a sustained drone chord: audio with no pulse."""
+    t = np.arange(n) / sr
+    if kind == "silence":
+        return np.zeros(n, dtype=np.float32)
+    swell = 0.6 + 0.4 * np.sin(2 * np.pi * t / rng.uniform(7, 11))
+    if kind == "noise":
+        wash = np.cumsum(rng.standard_normal(n))  # brown noise, high-passed by a leaky difference
+        wash = wash - np.convolve(wash, np.ones(64) / 64, mode="same")
+        y = wash * swell
+    elif kind == "drone":
+        y = sum(np.sin(2 * np.pi * f * t + 0.3 * np.sin(2 * np.pi * 0.2 * t)) for f in (110.0, 164.8, 220.0, 277.2))
+        y = y * swell + rng.normal(0, 0.01, n)
+    else:
+        raise ValueError(f"unknown beatless kind {kind!r}")
+    return (0.5 * y / np.max(np.abs(y))).astype(np.float32)
+
+
 def render(spec: TrackSpec, sr: int = SR) -> SynthTrack:
     n = int(spec.seconds * sr)
-    if spec.silence:
-        return SynthTrack(spec, np.zeros(n, dtype=np.float32), sr, np.zeros(0), np.zeros(0), 0.0)
     rng = np.random.default_rng(spec.seed)
+    if spec.beatless:
+        return SynthTrack(spec, _beatless(spec.beatless, n, sr, rng), sr, np.zeros(0), np.zeros(0), 0.0)
     y = np.zeros(n, dtype=np.float64)
     grid = beat_grid(spec)
     pattern = _pattern(spec.groove, spec.meter)
@@ -204,14 +222,14 @@ def render(spec: TrackSpec, sr: int = SR) -> SynthTrack:
     return SynthTrack(spec, y, sr, beats, downbeats, float(60.0 / np.median(np.diff(beats))), sections)
 
 
-def evaluation_set(count: int = 36, seed: int = 16) -> list[TrackSpec]:
-    """A fixed, broad set: tempi spread log-uniformly over 60–200 BPM, crossed with grooves, meters,
-    ramps, pick-ups, quiet intros and breaks; plus one silent track."""
+def evaluation_set(count: int = 35, seed: int = 16) -> list[TrackSpec]:
+    """A fixed, broad set: `count` tempi spread log-uniformly over 60–200 BPM, crossed with grooves,
+    meters, ramps, pick-ups, quiet intros and breaks; plus three tracks with no beat (silence, noise, drone)."""
     rng = np.random.default_rng(seed)
     grooves_4 = ["rock", "swing", "four_floor", "syncopated", "halftime", "no_kick", "shaker", "breakbeat", "sparse"]
     grooves_3 = ["waltz", "waltz_nokick"]
     specs: list[TrackSpec] = []
-    tempi = np.exp(np.linspace(np.log(60), np.log(200), count - 1))
+    tempi = np.exp(np.linspace(np.log(60), np.log(200), count))
     rng.shuffle(tempi)
     for i, bpm in enumerate(tempi):
         meter = 3 if i % 6 == 5 else 4
@@ -230,5 +248,7 @@ def evaluation_set(count: int = 36, seed: int = 16) -> list[TrackSpec]:
             break_bar=4 if i % 8 == 6 else None,
             seed=int(rng.integers(0, 2**31)),
         ))
-    specs.append(TrackSpec(name=f"{count - 1:02d}-silence", bpm=0.0, groove="rock", seconds=30.0, silence=True))
+    for j, kind in enumerate(("silence", "noise", "drone")):
+        specs.append(TrackSpec(name=f"{len(specs):02d}-{kind}", bpm=0.0, groove="", seconds=30.0 if j == 0 else 20.0,
+                               beatless=kind, seed=j))
     return specs
