@@ -107,6 +107,11 @@ imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU 
 eval-music: setup ## beat/downbeat/tempo accuracy (mir_eval) per tracker backend + music-video cut offsets, synthetic set
 	nice -n 10 $(PY) -m services.audio.rhythm.evaluate $(EVAL_MUSIC_ARGS)
 
+.PHONY: setup-madmom
+setup-madmom: setup ## opt-in madmom beat backend (models CC BY-NC-SA: non-commercial) + the dist-info its import needs
+	$(PIP) install -c constraints.txt '.[madmom]'
+	$(PY) tools/madmom_dist_info.py
+
 .PHONY: eval-storyboard
 eval-storyboard: setup ## BLEU + semantic coherence of the storyboard planner against reference scripts
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl

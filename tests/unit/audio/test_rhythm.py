@@ -75,3 +75,11 @@ def test_a_track_without_a_pulse_has_no_beats():
 def test_an_unknown_tracker_is_refused():
     with pytest.raises(ValueError, match="tracker must be one of"):
         analyze_samples(np.zeros(22050, dtype=np.float32), 22050, energy_hop_s=0.5, tracker="nope")
+
+
+def test_the_opt_in_madmom_backend_tracks_beats_and_bars_when_installed():
+    pytest.importorskip("madmom", exc_type=ImportError)  # `make setup-madmom`; PackageNotFoundError is one
+    track = synth.render(synth.TrackSpec("m", bpm=120.0, groove="rock", seconds=8.0, seed=2))
+    result = analyze_samples(track.audio, track.sr, energy_hop_s=0.5, tracker="madmom")
+    assert abs(result.tempo_bpm - 120.0) <= 4.8
+    assert np.allclose(np.diff(result.downbeat_times_s), 2.0, atol=0.05)
