@@ -281,7 +281,7 @@ class Planner:
         storyboard.provenance.warnings.extend(timeline.notices)
         if brief.music is not None:
             storyboard.mv_description = self._mv_description(brief, storyboard, timeline, genre_key)
-            lines = distribute_lyrics(brief.music.lyrics, timeline.starts, timeline.durations)
+            lines = distribute_lyrics(brief.music.lyrics, timeline.starts, timeline.durations, brief.music.analysis)
             for scene, line in zip(scenes, lines, strict=True):
                 scene.lyrics = line
         return Plan(storyboard, contexts, keywords, analysis)

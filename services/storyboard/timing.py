@@ -196,9 +196,29 @@ def mean_energy(analysis: MusicAnalysis, start_s: float, end_s: float) -> float 
 _LRC_STAMP = re.compile(r"^\s*\[(\d+):(\d+(?:\.\d+)?)\]\s*(.*)$")
 
 
-def distribute_lyrics(lyrics: str, starts: Sequence[float], durations: Sequence[float]) -> list[str]:
-    """Lyric lines per scene. LRC time stamps ([mm:ss.xx]) place lines exactly; plain lines are
-    spread over the scenes in proportion to their length (and stay in order)."""
+# Untimed lyrics are sung where the track is at least this loud (share of its loudest 0.5 s): quiet
+# intros and outros are usually instrumental.
+SUNG_ENERGY = 0.35
+
+
+def sung_span(analysis: MusicAnalysis | None, total_s: float) -> tuple[float, float]:
+    """(start, end) of the part of the track where untimed lyrics are spread: from the first to the
+    last moment the energy reaches SUNG_ENERGY; the whole film when there is no energy curve."""
+    if analysis is None or not analysis.energy or analysis.energy_hop_s <= 0:
+        return 0.0, total_s
+    loud = [i for i, e in enumerate(analysis.energy) if e >= SUNG_ENERGY]
+    if not loud:
+        return 0.0, total_s
+    start, end = loud[0] * analysis.energy_hop_s, min(total_s, (loud[-1] + 1) * analysis.energy_hop_s)
+    return (start, end) if end - start >= 0.25 * total_s else (0.0, total_s)
+
+
+def distribute_lyrics(
+    lyrics: str, starts: Sequence[float], durations: Sequence[float], analysis: MusicAnalysis | None = None
+) -> list[str]:
+    """Lyric lines per scene. LRC time stamps ([mm:ss.xx]) place lines exactly. Plain lines are
+    spread evenly, in order, over the sung part of the track (`sung_span`: quiet intro and outro
+    left instrumental), each going to the scene playing at its time."""
     lines = [line.strip() for line in lyrics.splitlines() if line.strip()]
     per_scene: list[list[str]] = [[] for _ in starts]
     if not lines or not starts:
@@ -213,13 +233,9 @@ def distribute_lyrics(lyrics: str, starts: Sequence[float], durations: Sequence[
                 per_scene[index].append(match.group(3))
     else:
         total = sum(durations) or 1.0
-        ends: list[float] = []
-        clock = 0.0
-        for duration in durations:
-            clock += duration
-            ends.append(clock / total)
+        first, last = sung_span(analysis, total)
         for i, line in enumerate(lines):
-            position = (i + 0.5) / len(lines)
-            index = min(len(ends) - 1, bisect.bisect_left(ends, position))
+            at = first + (last - first) * (i + 0.5) / len(lines)
+            index = max(0, min(len(starts) - 1, bisect.bisect_right(list(starts), at) - 1))
             per_scene[index].append(_LRC_STAMP.sub(r"\3", line))
     return [" / ".join(scene_lines) for scene_lines in per_scene]

@@ -7,7 +7,7 @@ import pytest
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.domain import MusicAnalysis, MusicContext, MvType, StoryboardRequest
 from services.storyboard.settings import StoryboardSettings
-from services.storyboard.timing import NO_BEAT_TRACKS, music_cuts
+from services.storyboard.timing import NO_BEAT_TRACKS, distribute_lyrics, music_cuts, sung_span
 from tests.unit.storyboard.test_timing_and_music import synthetic_track
 
 WRITER = StoryboardWriter(StoryboardSettings())
@@ -45,3 +45,17 @@ def test_a_track_with_no_beat_gets_even_cuts_and_a_warning():
     assert len(storyboard.scenes) == 5 and sum(s.duration_s for s in storyboard.scenes) == 30.0
     warning = next(w for w in storyboard.provenance.warnings if w.code == "storyboard_music_no_beat")
     assert "no beat was detected" in warning.message
+
+
+def test_untimed_lyrics_are_spread_over_the_sung_part_in_order():
+    # 40 s: a quiet 10 s intro and a quiet 6 s outro around the loud part.
+    energy = [0.1] * 20 + [0.8] * 48 + [0.1] * 12
+    track = MusicAnalysis(duration_s=40.0, energy=energy, energy_hop_s=0.5)
+    assert sung_span(track, 40.0) == (10.0, 34.0)
+    starts, durations = [0.0, 10.0, 20.0, 30.0], [10.0, 10.0, 10.0, 10.0]
+    lines = ["one", "two", "three", "four", "five", "six"]
+    placed = distribute_lyrics("\n".join(lines), starts, durations, track)
+    assert placed[0] == ""  # the intro stays instrumental
+    assert " / ".join(p for p in placed if p).split(" / ") == lines
+    assert sung_span(None, 40.0) == (0.0, 40.0)
+    assert distribute_lyrics("\n".join(lines), starts, durations)[0] != ""  # no curve: the whole film
