@@ -129,6 +129,15 @@ bench-imagegen: setup ## GPU keyframe benchmark: real-size SD 1.5 / SDXL, fp16, 
 imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU code path)
 	$(PY) -m services.imagegen.main build-tiny
 
+.PHONY: eval-music
+eval-music: setup ## beat/downbeat/tempo accuracy (mir_eval) per tracker backend + music-video cut offsets, synthetic set
+	nice -n 10 $(PY) -m services.audio.rhythm.evaluate $(EVAL_MUSIC_ARGS)
+
+.PHONY: setup-madmom
+setup-madmom: setup ## opt-in madmom beat backend (models CC BY-NC-SA: non-commercial) + the dist-info its import needs
+	$(PIP) install -c constraints.txt '.[madmom]'
+	$(PY) tools/madmom_dist_info.py
+
 .PHONY: eval-storyboard
 eval-storyboard: setup ## faithfulness (MiniLM retrieval@1, margin, subjects, attributes) per backend, then BLEU
 	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m services.storyboard.main faithfulness --backend planner --backend transformers

@@ -22,6 +22,7 @@ import numpy as np
 
 from services.audio import audio_io
 from services.audio.model import MusicAnalysisResult
+from services.audio.rhythm import tracker as tracker_mod
 from services.common.errors import InvalidArgument
 
 SR = 22050
@@ -39,7 +40,8 @@ MIN_KEY_CORRELATION = 0.5
 
 
 def analyze_file(
-    path: str | Path, workdir: str | Path, *, energy_hop_s: float, max_duration_s: float, field: str = "track_uri"
+    path: str | Path, workdir: str | Path, *, energy_hop_s: float, max_duration_s: float, field: str = "track_uri",
+    tracker: str = "librosa",
 ) -> MusicAnalysisResult:
     try:
         y = audio_io.decode(path, workdir, sample_rate=SR, channels=1, max_seconds=max_duration_s + 1.0)[:, 0]
@@ -52,33 +54,50 @@ def analyze_file(
         raise InvalidArgument.field(field, f"track is longer than {max_duration_s:g} s")
     if duration < 1.0:
         raise InvalidArgument.field(field, "track is shorter than 1 s")
-    return analyze_samples(y, SR, energy_hop_s=energy_hop_s)
+    return analyze_samples(y, SR, energy_hop_s=energy_hop_s, tracker=tracker)
 
 
-def analyze_samples(y: np.ndarray, sr: int, *, energy_hop_s: float) -> MusicAnalysisResult:
-    import librosa
+TRACKERS = ("librosa", "librosa-plain", "madmom")
 
+
+def analyze_samples(
+    y: np.ndarray, sr: int, *, energy_hop_s: float, tracker: str = "librosa"
+) -> MusicAnalysisResult:
+    """Analyse mono samples. `tracker` picks the beat backend (see services/audio/rhythm/README.md)."""
+    if tracker not in TRACKERS:
+        raise ValueError(f"tracker must be one of {TRACKERS}, got {tracker!r}")
     y = np.asarray(y, dtype=np.float32)
     duration = y.size / sr
     energy = energy_curve(y, sr, energy_hop_s)
     if float(np.max(np.abs(y), initial=0.0)) < 1e-5:
         return MusicAnalysisResult(duration, 0.0, (), (), (), energy, energy_hop_s, "")
 
-    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=HOP)
-    _, frames = librosa.beat.beat_track(onset_envelope=onset_env, sr=sr, hop_length=HOP, units="frames")
     step_times, step_db = onset_steps(y, sr)
-    beats = librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
-    beats = snap_to_onsets(beats, step_times, step_db)
+    if tracker == "librosa-plain":
+        beats, envs = plain_beats(y, sr), None
+    elif tracker == "madmom":
+        from services.audio.rhythm import madmom_backend
+
+        beats, downbeat_mask = madmom_backend.track(y, sr)
+    else:
+        envs = tracker_mod.envelopes(y, sr)
+        beats, _, _ = tracker_mod.track_beats(envs)
+    if tracker != "madmom":
+        beats = snap_to_onsets(beats, step_times, step_db)
+        if beats.size >= 3:
+            beats = extend_grid(beats, step_times, step_db, duration)
     period = beat_period(beats)
-    if period:
-        beats = extend_grid(beats, period, step_times, step_db, duration)
-        period = beat_period(beats) or period
     tempo = 60.0 / period if period else 0.0
 
     features, feature_beats = beat_features(y, sr, beats)
     boundary_idx = section_boundaries(features, beats, min_section_s=MIN_SECTION_S) if feature_beats else []
-    phase = downbeat_phase(y, sr, beats, features, boundary_idx)
-    downbeats = beats[phase::4] if beats.size else beats
+    if tracker == "madmom":
+        downbeats = beats[downbeat_mask[: beats.size]] if beats.size else beats
+    elif tracker == "librosa-plain" or envs is None:
+        downbeats = beats[downbeat_phase(y, sr, beats, features, boundary_idx)::4] if beats.size else beats
+    else:
+        meter, phase = tracker_mod.meter_and_phase(y, sr, envs, beats, boundary_idx)
+        downbeats = beats[phase::meter] if beats.size else beats
     return MusicAnalysisResult(
         duration_s=duration,
         tempo_bpm=round(tempo, 2),
@@ -89,6 +108,15 @@ def analyze_samples(y: np.ndarray, sr: int, *, energy_hop_s: float) -> MusicAnal
         energy_hop_s=energy_hop_s,
         key=estimate_key(y, sr),
     )
+
+
+def plain_beats(y: np.ndarray, sr: int) -> np.ndarray:
+    """librosa's tracker as it comes (its tempogram tempo, one tempo for the track): the baseline."""
+    import librosa
+
+    onset_env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=HOP)
+    _, frames = librosa.beat.beat_track(onset_envelope=onset_env, sr=sr, hop_length=HOP, units="frames")
+    return librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
 
 
 def energy_curve(y: np.ndarray, sr: int, hop_s: float) -> tuple[float, ...]:
@@ -151,27 +179,29 @@ def beat_period(beats: np.ndarray) -> float | None:
     return float(slope) if slope > 0 else median
 
 
-def extend_grid(
-    beats: np.ndarray, period: float, times: np.ndarray, step_db: np.ndarray, duration: float
-) -> np.ndarray:
-    """Add beats before the first and after the last while onsets keep falling on the grid."""
+def extend_grid(beats: np.ndarray, times: np.ndarray, step_db: np.ndarray, duration: float) -> np.ndarray:
+    """Add beats before the first and after the last while onsets keep falling on the grid (the
+    period at each end is the local one, so a tempo ramp is extended at its own tempo)."""
     out = list(beats)
-    tolerance = min(0.04, 0.15 * period)
+    ioi = np.diff(beats)
+    head, tail = float(np.median(ioi[:4])), float(np.median(ioi[-4:]))
 
-    def onset_near(t: float) -> float | None:
+    def onset_near(t: float, tolerance: float) -> float | None:
         lo, hi = np.searchsorted(times, [t - tolerance, t + tolerance])
         if hi <= lo:
             return None
         j = lo + int(np.argmax(step_db[lo:hi]))
         return float(times[j]) if step_db[j] >= SNAP_MIN_DB else None
 
-    while out[0] - period > -tolerance:
-        found = onset_near(out[0] - period)
+    tolerance = min(0.04, 0.15 * head)
+    while out[0] - head > -tolerance:
+        found = onset_near(out[0] - head, tolerance)
         if found is None:
             break
         out.insert(0, max(0.0, found))
-    while out[-1] + period < duration - 0.05:
-        found = onset_near(out[-1] + period)
+    tolerance = min(0.04, 0.15 * tail)
+    while out[-1] + tail < duration - 0.05:
+        found = onset_near(out[-1] + tail, tolerance)
         if found is None:
             break
         out.append(found)

@@ -164,4 +164,5 @@ class AudioEngine:
         with job_workdir(WORKDIR_PREFIX) as tmp, stage_timer("analyze"):
             local = Path(tmp) / "track"
             self.store.download(track_uri, local)
-            return analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=self.settings.max_analysis_duration_s)
+            return analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=self.settings.max_analysis_duration_s,
+                                tracker=self.settings.beat_tracker)

@@ -83,6 +83,12 @@ class AudioSettings(ServiceSettings):
 
     # --- analysis ------------------------------------------------------------------------------
     energy_hop_s: float = Field(0.5, gt=0, le=10, description="Default spacing of the energy curve.")
+    beat_tracker: Literal["librosa", "librosa-plain", "madmom"] = Field(
+        "librosa",
+        description="Beat/downbeat backend for AnalyzeMusic: librosa (default: metrical level, tempo curve, "
+        "meter and downbeats chosen by evidence), librosa-plain (librosa's tracker as is), madmom (RNN models, "
+        "CC BY-NC-SA: non-commercial use only; needs the madmom extra). Chosen by `make eval-music`.",
+    )
 
     # --- start-up ------------------------------------------------------------------------------
     preload: bool = Field(

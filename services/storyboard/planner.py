@@ -34,6 +34,7 @@ from services.storyboard.timing import (
     durations_from_boundaries,
     mean_energy,
     music_cuts,
+    no_beat_notice,
     split_duration,
     start_times,
 )
@@ -148,6 +149,8 @@ class Planner:
                 f"scene count raised from {brief.scene_count} to {count} so that each of the "
                 f"{len(analysis.section_boundaries_s)} section changes is a cut",
             ))
+        if (no_beat := no_beat_notice(analysis, cuts)) is not None:
+            notices.append(Notice(*no_beat))
         intensities = []
         for start, duration in zip(edges, durations, strict=True):
             energy = mean_energy(analysis, start, start + duration)
@@ -278,7 +281,7 @@ class Planner:
         storyboard.provenance.warnings.extend(timeline.notices)
         if brief.music is not None:
             storyboard.mv_description = self._mv_description(brief, storyboard, timeline, genre_key)
-            lines = distribute_lyrics(brief.music.lyrics, timeline.starts, timeline.durations)
+            lines = distribute_lyrics(brief.music.lyrics, timeline.starts, timeline.durations, brief.music.analysis)
             for scene, line in zip(scenes, lines, strict=True):
                 scene.lyrics = line
         return Plan(storyboard, contexts, keywords, analysis)

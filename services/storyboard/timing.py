@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from prometheus_client import Counter
+
 from services.storyboard.domain import MusicAnalysis
+
+log = logging.getLogger(__name__)
+
+NO_BEAT_TRACKS = Counter(
+    "cinesynth_storyboard_music_no_beat_total",
+    "Music-video storyboards whose track had no detectable beat (cut at even times instead).",
+)
 
 
 def split_duration(total_s: float, weights: Sequence[float]) -> list[float]:
@@ -80,13 +90,20 @@ class MusicCuts:
     boundaries_s: list[float]  # interior cut times
     section_of_scene: list[int]  # which music section each scene plays in
     scene_count_raised: bool
+    grid: str = "downbeat"  # what the cuts sit on: "downbeat", "beat" (faster cutting) or "time" (no beat)
+
+
+# Fewer beats than this in the whole track and the track is taken to have no beat to cut on.
+MIN_BEATS_FOR_GRID = 4
 
 
 def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int) -> MusicCuts:
     """Cuts on downbeats with one at every section change.
 
     `scene_count` None picks about one scene per 8 s. When fewer scenes are asked for than there
-    are sections, the count is raised so that every section change is still a cut.
+    are sections, the count is raised so that every section change is still a cut. When more
+    scenes are asked for than a span has downbeats (faster cutting), that span cuts on beats; a
+    track with no beat at all gets evenly spaced, time-based cuts (`grid == "time"`).
     """
     duration = analysis.duration_s
     sections = sorted({round(t, 3) for t in analysis.section_boundaries_s if 0.0 < t < duration})
@@ -97,19 +114,45 @@ def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int
     if required > count:  # more sections than the scene cap: keep the strongest (earliest) ones
         sections = sections[: count - 1]
         required = count
-    grid = sorted({round(t, 3) for t in (analysis.downbeat_times_s or analysis.beat_times_s) if 0.0 < t < duration})
+    beats = sorted({round(t, 3) for t in analysis.beat_times_s if 0.0 < t < duration})
+    downbeats = sorted({round(t, 3) for t in analysis.downbeat_times_s if 0.0 < t < duration}) or beats
+    has_grid = len(beats) + len(downbeats) >= MIN_BEATS_FOR_GRID
     edges = [0.0, *sections, duration]
     spans = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
     extra = _allot([b - a for a, b in spans], count - len(spans))
+    min_gap = min(0.5, duration / (4 * count))
     boundaries: list[float] = []
     section_of_scene: list[int] = []
+    used = "downbeat" if has_grid else "time"
     for index, ((start, end), cuts) in enumerate(zip(spans, extra, strict=True)):
-        inner = _cuts_in_span(start, end, cuts, grid, min_gap=min(0.5, duration / (4 * count)))
+        grid = downbeats if has_grid else []
+        if has_grid and cuts > len(_inside(downbeats, start, end, min_gap)):
+            grid, used = beats, "beat"
+        inner = _cuts_in_span(start, end, cuts, grid, min_gap=min_gap)
         section_of_scene += [index] * (len(inner) + 1)
         boundaries += inner
         if index < len(spans) - 1:
             boundaries.append(end)
-    return MusicCuts(boundaries, section_of_scene, raised)
+    return MusicCuts(boundaries, section_of_scene, raised, used)
+
+
+def no_beat_notice(analysis: MusicAnalysis, cuts: MusicCuts) -> tuple[str, str] | None:
+    """(code, message) for the job's warnings when a track had no beat to cut on, else None."""
+    if cuts.grid != "time":
+        return None
+    NO_BEAT_TRACKS.inc()
+    log.warning("music track has no detectable beat: time-based cuts", extra={"duration_s": analysis.duration_s})
+    return (
+        "storyboard_music_no_beat",
+        f"no beat was detected in the {analysis.duration_s:.1f} s track (silence, or no steady pulse): "
+        "scenes are cut at even times instead of on the music",
+    )
+
+
+def _inside(grid: list[float], start: float, end: float, min_gap: float) -> list[float]:
+    lo = bisect.bisect_right(grid, start + min_gap)
+    hi = bisect.bisect_left(grid, end - min_gap)
+    return grid[lo:hi]
 
 
 def _allot(lengths: list[float], extra: int) -> list[int]:
@@ -125,9 +168,7 @@ def _allot(lengths: list[float], extra: int) -> list[int]:
 def _cuts_in_span(start: float, end: float, cuts: int, grid: list[float], min_gap: float) -> list[float]:
     """`cuts` times inside (start, end): the grid point nearest each even subdivision, else the subdivision."""
     chosen: list[float] = []
-    lo = bisect.bisect_right(grid, start + min_gap)
-    hi = bisect.bisect_left(grid, end - min_gap)
-    candidates = grid[lo:hi]
+    candidates = _inside(grid, start, end, min_gap)
     for k in range(1, cuts + 1):
         target = start + (end - start) * k / (cuts + 1)
         floor = chosen[-1] if chosen else start
@@ -155,9 +196,29 @@ def mean_energy(analysis: MusicAnalysis, start_s: float, end_s: float) -> float 
 _LRC_STAMP = re.compile(r"^\s*\[(\d+):(\d+(?:\.\d+)?)\]\s*(.*)$")
 
 
-def distribute_lyrics(lyrics: str, starts: Sequence[float], durations: Sequence[float]) -> list[str]:
-    """Lyric lines per scene. LRC time stamps ([mm:ss.xx]) place lines exactly; plain lines are
-    spread over the scenes in proportion to their length (and stay in order)."""
+# Untimed lyrics are sung where the track is at least this loud (share of its loudest 0.5 s): quiet
+# intros and outros are usually instrumental.
+SUNG_ENERGY = 0.35
+
+
+def sung_span(analysis: MusicAnalysis | None, total_s: float) -> tuple[float, float]:
+    """(start, end) of the part of the track where untimed lyrics are spread: from the first to the
+    last moment the energy reaches SUNG_ENERGY; the whole film when there is no energy curve."""
+    if analysis is None or not analysis.energy or analysis.energy_hop_s <= 0:
+        return 0.0, total_s
+    loud = [i for i, e in enumerate(analysis.energy) if e >= SUNG_ENERGY]
+    if not loud:
+        return 0.0, total_s
+    start, end = loud[0] * analysis.energy_hop_s, min(total_s, (loud[-1] + 1) * analysis.energy_hop_s)
+    return (start, end) if end - start >= 0.25 * total_s else (0.0, total_s)
+
+
+def distribute_lyrics(
+    lyrics: str, starts: Sequence[float], durations: Sequence[float], analysis: MusicAnalysis | None = None
+) -> list[str]:
+    """Lyric lines per scene. LRC time stamps ([mm:ss.xx]) place lines exactly. Plain lines are
+    spread evenly, in order, over the sung part of the track (`sung_span`: quiet intro and outro
+    left instrumental), each going to the scene playing at its time."""
     lines = [line.strip() for line in lyrics.splitlines() if line.strip()]
     per_scene: list[list[str]] = [[] for _ in starts]
     if not lines or not starts:
@@ -172,13 +233,9 @@ def distribute_lyrics(lyrics: str, starts: Sequence[float], durations: Sequence[
                 per_scene[index].append(match.group(3))
     else:
         total = sum(durations) or 1.0
-        ends: list[float] = []
-        clock = 0.0
-        for duration in durations:
-            clock += duration
-            ends.append(clock / total)
+        first, last = sung_span(analysis, total)
         for i, line in enumerate(lines):
-            position = (i + 0.5) / len(lines)
-            index = min(len(ends) - 1, bisect.bisect_left(ends, position))
+            at = first + (last - first) * (i + 0.5) / len(lines)
+            index = max(0, min(len(starts) - 1, bisect.bisect_right(list(starts), at) - 1))
             per_scene[index].append(_LRC_STAMP.sub(r"\3", line))
     return [" / ".join(scene_lines) for scene_lines in per_scene]
