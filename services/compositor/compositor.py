@@ -224,7 +224,7 @@ class Compositor:
         return written
 
     def render_raw(self, plan: CompositionPlan, dest: str | os.PathLike[str]) -> int:
-        """Write the plan's frames as raw bgr24 to a file instead of encoding them (the benchmark's
+        """Write the plan's frames as raw yuv420p to a file instead of encoding them (the benchmark's
         encode floor feeds this file to the very same ffmpeg command). Returns the frame count."""
         work = self._work_dir()
         try:

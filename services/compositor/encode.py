@@ -1,7 +1,7 @@
 """ffmpeg command lines as pure functions, and the choice of video encoder.
 
-The encode reads raw BGR frames on stdin (or from a raw file, for the benchmark's encode floor),
-converts them to BT.709 limited-range yuv420p, encodes H.264 (libx264, or NVENC where a test
+The encode reads raw BT.709 limited-range yuv420p frames on stdin (or from a raw file, for the
+benchmark's encode floor), encodes H.264 (libx264, or NVENC where a test
 encode works), muxes the AAC soundtrack and a mov_text caption track into a +faststart MP4.
 """
 
@@ -22,7 +22,9 @@ NVENC_PRESETS = {
     "ultrafast": "p1", "superfast": "p1", "veryfast": "p2", "faster": "p3", "fast": "p3",
     "medium": "p4", "slow": "p5", "slower": "p6", "veryslow": "p7", "placebo": "p7",
 }
-RAW_PIX_FMT = "bgr24"  # what OpenCV renders; converted to yuv420p inside ffmpeg
+# What the renderer writes: BT.709 limited-range I420 (services/compositor/yuv.py), so ffmpeg
+# converts nothing and the stream is tagged with the matrix the pixels were made with.
+RAW_PIX_FMT = "yuv420p"
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,6 @@ def encode_argv(job: EncodeJob) -> list[str]:
         maps += ["-map", f"{inputs}:s:0"]
     argv += maps
     argv += [
-        # Convert with the BT.709 matrix the stream is tagged with (swscale defaults to BT.601).
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
         *job.encoder.argv(),
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
