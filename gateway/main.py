@@ -75,6 +75,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             compose_attempts=settings.compose_attempts,
             compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
+            compose_presets=dict(settings.compose_presets),
             retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),

@@ -92,6 +92,7 @@ class PipelineConfig:
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
+    compose_presets: dict[str, str] = field(default_factory=dict)  # x264 preset per tier used
 
     def imagegen_target(self, tier: str) -> str:
         return self.imagegen_targets.get(tier) or self.imagegen_default_target
@@ -614,6 +615,7 @@ class Pipeline:
             captions_vtt_uri=soundtrack.vtt_uri if spec.captions else "",
             output_prefix=f"jobs/{job.id}/video",
             job_id=job.id,
+            encoder=pb.compositor_pb2.EncoderOptions(preset=self.config.compose_presets.get(job.tier_used, "")),
         )
         result = await self._compose_with_retry(ctx, request)
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
