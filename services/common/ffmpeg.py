@@ -60,11 +60,15 @@ def ffprobe_path() -> str | None:
     return str(sibling) if sibling.exists() else None
 
 
-def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float | None = None) -> str:
-    """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure."""
+def run(
+    argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> str:
+    """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure.
+    `cwd` lets a command work on relative names, so its messages carry no host paths."""
     try:
         done = subprocess.run(
-            list(argv), input=input_bytes, capture_output=True, timeout=timeout, check=False
+            list(argv), input=input_bytes, capture_output=True, timeout=timeout, check=False, cwd=cwd
         )
     except subprocess.TimeoutExpired as exc:
         stderr = (exc.stderr or b"").decode(errors="replace")

@@ -69,34 +69,56 @@ class EncodeJob:
 
 def encode_argv(job: EncodeJob) -> list[str]:
     """The one ffmpeg command that turns raw frames (+ soundtrack, captions) into the MP4."""
-    duration = f"{job.duration_s:.6f}"
     argv = [
         job.ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", RAW_PIX_FMT, "-s", f"{job.width}x{job.height}",
         "-framerate", str(job.fps), "-i", job.video_input,
     ]
-    maps = ["-map", "0:v:0"]
-    inputs = 1
-    if job.soundtrack:
-        # Read no more than the film; apad below fills a shorter track with silence.
-        argv += ["-t", duration, "-i", job.soundtrack]
-        maps += ["-map", f"{inputs}:a:0"]
-        inputs += 1
-    if job.subtitles:
-        argv += ["-i", job.subtitles]
-        maps += ["-map", f"{inputs}:s:0"]
-    argv += maps
-    argv += [
+    inputs, maps, codecs = _soundtrack_and_captions(job)
+    return [
+        *argv, *inputs, "-map", "0:v:0", *maps,
         *job.encoder.argv(),
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+        *codecs, *_mp4_options(job),
     ]
+
+
+def _mp4_options(job: EncodeJob) -> list[str]:
+    """One MP4 tick per frame: segments joined by the concat demuxer (which offsets each file by
+    its duration in microseconds) then land on whole frames, with no jitter at the joins."""
+    return ["-video_track_timescale", str(job.fps), "-movflags", "+faststart", "-f", "mp4", job.output]
+
+
+def join_argv(job: EncodeJob, concat_list: str) -> list[str]:
+    """Segments (listed in an ffconcat file) stream-copied into one MP4, soundtrack and captions
+    muxed once. The segments were encoded with `job.encoder`; nothing of the video is re-encoded."""
+    inputs, maps, codecs = _soundtrack_and_captions(job)
+    return [
+        job.ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+        "-f", "concat", "-safe", "0", "-i", concat_list, *inputs, "-map", "0:v:0", *maps,
+        "-c:v", "copy", *codecs, *_mp4_options(job),
+    ]
+
+
+def _soundtrack_and_captions(job: EncodeJob) -> tuple[list[str], list[str], list[str]]:
+    """(inputs, maps, codec options) of the soundtrack and the captions; the video is input 0."""
+    duration = f"{job.duration_s:.6f}"
+    inputs: list[str] = []
+    maps: list[str] = []
+    codecs: list[str] = []
+    index = 1
     if job.soundtrack:
-        argv += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
+        # Read no more than the film; apad below fills a shorter track with silence.
+        inputs += ["-t", duration, "-i", job.soundtrack]
+        maps += ["-map", f"{index}:a:0"]
+        codecs += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
+        index += 1
     if job.subtitles:
-        argv += ["-c:s", "mov_text", "-metadata:s:s:0", f"language={job.subtitle_language}"]
-    argv += ["-movflags", "+faststart", "-f", "mp4", job.output]
-    return argv
+        inputs += ["-i", job.subtitles]
+        maps += ["-map", f"{index}:s:0"]
+        codecs += ["-c:s", "mov_text", "-metadata:s:s:0", f"language={job.subtitle_language}"]
+    return inputs, maps, codecs
 
 
 def convert_captions_argv(ffmpeg_bin: str, source: str, target: str) -> list[str]:

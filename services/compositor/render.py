@@ -301,12 +301,17 @@ class FrameRenderer:
             self._stills = {index: frame}  # one at a time: scenes never come back
         return frame
 
-    def frames(self) -> Iterator[np.ndarray]:
+    def frames(self, start: int = 0, end: int | None = None) -> Iterator[np.ndarray]:
+        """Frames [start, end) of the film (all of them by default); frames outside are not rendered."""
+        stop = self.timeline.frame_count if end is None else end
         for segment in self.timeline.segments():
+            lo, hi = max(segment.start, start), min(segment.end, stop)
+            if lo >= hi:
+                continue
             if segment.transition is None:
-                yield from self._hold(segment.scene, segment.start, segment.end)
+                yield from self._hold(segment.scene, lo, hi)
             else:
-                yield from self._transition(segment.transition)
+                yield from self._transition(segment.transition, lo, hi)
 
     def _hold(self, index: int, start: int, end: int) -> Iterator[np.ndarray]:
         layer, span = self.layer(index), self.timeline.scenes[index]
@@ -320,12 +325,12 @@ class FrameRenderer:
             layer.render_i420(span.progress(k), self._picture(out))
             yield out
 
-    def _transition(self, t: TransitionSpan) -> Iterator[np.ndarray]:
+    def _transition(self, t: TransitionSpan, start: int, end: int) -> Iterator[np.ndarray]:
         a_layer, b_layer = self.layer(t.index), self.layer(t.index + 1)
         a_span, b_span = self.timeline.scenes[t.index], self.timeline.scenes[t.index + 1]
         sa, sb = self._scratch_i420
         flows = self._flows(t) if t.kind is Transition.FLOW_MORPH else None
-        for k in range(t.start, t.end):
+        for k in range(start, end):
             alpha = t.alpha(k)
             ua, ub = a_span.progress(k), b_span.progress(k)
             out = self._buffer()
