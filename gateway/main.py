@@ -23,6 +23,7 @@ from gateway.pipeline import Pipeline, PipelineConfig
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
+from gateway.stages.compose_segments import SegmentConfig
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
@@ -76,6 +77,10 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
             compose_presets=dict(settings.compose_presets),
+            segments=SegmentConfig(
+                settings.compose_segments_per_replica, settings.compose_min_segment_s,
+                RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            ),
             retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),

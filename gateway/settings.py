@@ -61,6 +61,15 @@ class GatewaySettings(ServiceSettings):
         120.0, gt=0, description="How long a lost compositor may take to come back before the job fails."
     )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
+    compose_segments_per_replica: int = Field(
+        1, ge=0, le=16,
+        description="Segment-parallel compose: the film's video is split (at cuts where it can) into this many "
+        "segments per compositor replica, rendered across all of them while the soundtrack is made, then joined "
+        "by stream copy. 0 = one ComposeVideo call after the soundtrack.",
+    )
+    compose_min_segment_s: float = Field(
+        2.0, gt=0, le=600, description="No compose segment is shorter than this (each starts with an intra frame)."
+    )
     compose_presets: dict[str, str] = Field(
         default_factory=lambda: {"draft": "veryfast"},
         description="x264 preset per quality tier used (JSON); a tier not named gets the compositor's default "
