@@ -8,6 +8,7 @@ helper thread that overlaps the encoder) and reports progress in frames.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -30,6 +31,7 @@ from services.compositor.encode import (
     X264,
     EncodeJob,
     VideoEncoder,
+    audio_copyable,
     choose_encoder,
     convert_captions_argv,
     encode_argv,
@@ -157,7 +159,7 @@ class Compositor:
             job = self.encode_job(
                 plan, encoder, output="video.mp4",
                 soundtrack=inputs.soundtrack.name if inputs.soundtrack else None,
-                subtitles=captions.name if captions else None,
+                subtitles=captions.name if captions else None, copy_audio=self._copy_audio(plan, inputs.soundtrack),
             )
             stills = StillCollector(timeline, self.settings.thumbnail_width, self.settings.contact_sheet_max_tiles)
             throttle = ProgressThrottle(
@@ -319,7 +321,7 @@ class Compositor:
             job = self.encode_job(
                 plan, VideoEncoder(codec, plan.encoder.preset, plan.encoder.crf), output="video.mp4",
                 soundtrack=inputs.soundtrack.name if inputs.soundtrack else None,
-                subtitles=captions.name if captions else None,
+                subtitles=captions.name if captions else None, copy_audio=self._copy_audio(plan, inputs.soundtrack),
             )
             try:
                 ffmpeg.run(join_argv(job, "segments.ffconcat"), timeout=self.settings.ffmpeg_timeout_s, cwd=work)
@@ -380,9 +382,20 @@ class Compositor:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    def _copy_audio(self, plan: CompositionPlan, soundtrack: Path | None) -> bool:
+        """AAC of the film's length (the audio service's m4a) is muxed as it is: re-encoding it
+        would cost seconds of CPU and a generation of quality."""
+        if soundtrack is None:
+            return False
+        try:
+            info = json.loads(ffmpeg.run(ffmpeg.probe_argv(soundtrack), timeout=60))
+        except (CinesynthError, ValueError):
+            return False  # the encode reads it anyway and reports what is wrong with it
+        return audio_copyable(info, plan.timeline.duration_s, plan.fps)
+
     def encode_job(
         self, plan: CompositionPlan, encoder: VideoEncoder, *, output: str, soundtrack: str | None = None,
-        subtitles: str | None = None, video_input: str = "pipe:0",
+        subtitles: str | None = None, video_input: str = "pipe:0", copy_audio: bool = False,
     ) -> EncodeJob:
         """The encode of a plan (the benchmark's encode floor reuses it with a raw file as input)."""
         return EncodeJob(
@@ -398,6 +411,7 @@ class Compositor:
             subtitles=subtitles,
             audio_bitrate=self.settings.audio_bitrate,
             subtitle_language=self.settings.subtitle_language,
+            copy_audio=copy_audio and soundtrack is not None,
         )
 
     def renderer(self, plan: CompositionPlan, keyframes: tuple[Path, ...]) -> FrameRenderer:

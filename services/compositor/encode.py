@@ -61,6 +61,8 @@ class EncodeJob:
     subtitles: str | None = None
     audio_bitrate: str = "192k"
     subtitle_language: str = "eng"
+    # The soundtrack is AAC of the film's length already: muxed as it is, not decoded and re-encoded.
+    copy_audio: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -112,7 +114,10 @@ def _soundtrack_and_captions(job: EncodeJob) -> tuple[list[str], list[str], list
         # Read no more than the film; apad below fills a shorter track with silence.
         inputs += ["-t", duration, "-i", job.soundtrack]
         maps += ["-map", f"{index}:a:0"]
-        codecs += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
+        if job.copy_audio:
+            codecs += ["-c:a", "copy"]
+        else:
+            codecs += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
         index += 1
     if job.subtitles:
         inputs += ["-i", job.subtitles]
@@ -182,3 +187,22 @@ def choose_encoder(choice: EncoderChoice, ffmpeg_bin: str, threads: int = 0) -> 
                 notices.append(Notice("nvenc_unavailable", f"h264_nvenc unusable ({why}); encoded with libx264"))
             codec = X264
     return VideoEncoder(codec, choice.preset, choice.crf, threads), notices
+
+
+def audio_copyable(info: dict[str, object], duration_s: float, fps: int) -> bool:
+    """Whether a probed soundtrack can be muxed as it is: AAC, and as long as the film within the
+    output check's slack (one video frame plus one AAC frame)."""
+    streams = info.get("streams")
+    audio = next(
+        (st for st in streams if isinstance(st, dict) and st.get("codec_type") == "audio"), None
+    ) if isinstance(streams, list) else None
+    if audio is None or audio.get("codec_name") != "aac":
+        return False
+    try:
+        seconds = float(audio.get("duration") or 0)
+        rate = int(audio.get("sample_rate") or 0)
+    except (TypeError, ValueError):
+        return False
+    if rate <= 0:
+        return False
+    return abs(seconds - duration_s) <= 0.5 * (1 / fps + 1024 / rate)

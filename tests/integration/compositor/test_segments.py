@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -129,3 +130,30 @@ def test_plans_split_at_cuts_when_near_and_evenly_otherwise():
     assert plan_segments(timeline, 256, 48)[-1][1] == 1440 and len(plan_segments(timeline, 256, 48)) == 30
     with pytest.raises(InvalidArgument):
         plan_segments(timeline, 0, 48)
+
+
+def packet_hashes(path: Path) -> list[str]:
+    out = subprocess.run(
+        [ffmpeg.ffmpeg_path(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return [line.rsplit(",", 1)[-1].strip() for line in out.splitlines() if line and not line.startswith("#")]
+
+
+def test_an_aac_soundtrack_of_the_films_length_is_muxed_as_it_is(studio, tmp_path: Path):
+    compositor, request, store = studio
+    m4a = tmp_path / "soundtrack.m4a"
+    subprocess.run([ffmpeg.ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "sine=f=220:d=4:sample_rate=48000",
+                    "-ac", "2", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", str(m4a)], check=True)
+    uri = store.put_file("in/soundtrack.m4a", m4a).uri
+    plan = compositor.prepare(replace(request, soundtrack_uri=uri, captions_srt_uri=""))
+    segments = [compositor.render_segment(plan, 0, 48), compositor.render_segment(plan, 48, 96)]
+    for outcome in (compositor.join_segments(plan, segments), compositor.render(plan)):
+        assert packet_hashes(store.local_path(outcome.video.stored.uri)) == packet_hashes(m4a)
+    # A track that is not the film's length is encoded (trimmed or padded) instead.
+    short = tmp_path / "short.m4a"
+    subprocess.run([ffmpeg.ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "sine=f=220:d=3", "-c:a", "aac",
+                    str(short)], check=True)
+    plan = compositor.prepare(replace(request, soundtrack_uri=store.put_file("in/short.m4a", short).uri))
+    outcome = compositor.render(plan)
+    assert packet_hashes(store.local_path(outcome.video.stored.uri)) != packet_hashes(short)
