@@ -105,7 +105,10 @@ def main() -> int:
     parser.add_argument("--lengths", type=float, nargs="+", default=[60.0, 300.0], help="film lengths in seconds")
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 4], help="compositor replica counts")
     parser.add_argument("--keep", action="store_true", help="keep the run dir (films, logs)")
+    parser.add_argument("--segments-per-replica", type=int, default=1,
+                        help="the gateway's compose_segments_per_replica (0 = one ComposeVideo after the soundtrack)")
     args = parser.parse_args()
+    os.environ["CINESYNTH_COMPOSE_SEGMENTS_PER_REPLICA"] = str(args.segments_per_replica)
     root = Path(tempfile.mkdtemp(prefix="cinesynth-bench-e2e-"))
     films: list[Film] = []
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; run dir {root}", flush=True)

@@ -62,10 +62,11 @@ class GatewaySettings(ServiceSettings):
     )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
     compose_segments_per_replica: int = Field(
-        1, ge=0, le=16,
+        0, ge=0, le=16,
         description="Segment-parallel compose: the film's video is split (at cuts where it can) into this many "
         "segments per compositor replica, rendered across all of them while the soundtrack is made, then joined "
-        "by stream copy. 0 = one ComposeVideo call after the soundtrack.",
+        "by stream copy (make bench-e2e runs with 1). 0 = one ComposeVideo call after the soundtrack, retried "
+        "after a lost compositor as compose_attempts says.",
     )
     compose_min_segment_s: float = Field(
         2.0, gt=0, le=600, description="No compose segment is shorter than this (each starts with an intra frame)."

@@ -36,7 +36,7 @@ class SegmentsUnsupported(Exception):
 
 @dataclass(frozen=True)
 class SegmentConfig:
-    per_replica: int = 1  # segments per compositor replica (0 = segment-parallel compose off)
+    per_replica: int = 0  # segments per compositor replica (0 = segment-parallel compose off)
     min_segment_s: float = 2.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 

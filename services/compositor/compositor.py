@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -98,6 +98,12 @@ class StagedInputs:
     vtt: Path | None
 
 
+@dataclass
+class _Run:
+    work: Path
+    encoder: str = "unknown"
+
+
 class Compositor:
     def __init__(self, settings: CompositorSettings, store: ArtifactStore) -> None:
         self.settings = settings
@@ -143,16 +149,14 @@ class Compositor:
         cancel: threading.Event | None = None,
     ) -> ComposeOutcome:
         started = time.perf_counter()
-        encoder_name = "unknown"
-        outcome = "failed"
-        work = self._work_dir()
-        try:
+        with self._accounted("") as run:
+            work = run.work
             notices = [metrics.record_notice(n) for n in plan.notices]
             inputs = self._stage(plan, work)
             encoder, encoder_notices = choose_encoder(
                 plan.encoder, ffmpeg.ffmpeg_path(), self.settings.encoder_threads
             )
-            encoder_name = encoder.codec
+            run.encoder = encoder.codec
             notices += [metrics.record_notice(n) for n in encoder_notices]
             timeline, geometry = plan.timeline, plan.geometry
             captions = inputs.srt or inputs.vtt
@@ -181,7 +185,7 @@ class Compositor:
                     "nvenc_failed", f"h264_nvenc failed ({exc.message[-200:]}); encoded again with libx264"
                 )))
                 encoder = VideoEncoder(X264, encoder.preset, encoder.crf, encoder.threads)
-                encoder_name = encoder.codec
+                run.encoder = encoder.codec
                 job = replace(job, encoder=encoder)
                 throttle.last_done = 0  # progress starts over with the new encode
                 written = self._encode(plan, job, inputs, work, on_frame, cancel)
@@ -195,7 +199,6 @@ class Compositor:
             seconds = time.perf_counter() - started
             metrics.COMPOSE_SECONDS.observe(seconds)
             metrics.RENDER_FPS.observe(timeline.frame_count / max(seconds, 1e-6))
-            outcome = "ok"
             return ComposeOutcome(
                 *artifacts,
                 frame_count=timeline.frame_count,
@@ -207,15 +210,6 @@ class Compositor:
                 warnings=tuple(notices),
                 seconds=seconds,
             )
-        except Cancelled:
-            outcome = "cancelled"
-            raise
-        except InvalidArgument:
-            outcome = "invalid"
-            raise
-        finally:
-            metrics.JOBS.labels(encoder=encoder_name, outcome=outcome).inc()
-            shutil.rmtree(work, ignore_errors=True)
 
     def _encode(
         self, plan: CompositionPlan, job: EncodeJob, inputs: StagedInputs, work: Path,
@@ -246,10 +240,8 @@ class Compositor:
         fall in the range. The soundtrack and captions of the plan are not read (the join muxes them)."""
         check_range(plan.timeline, start, end)
         started = time.perf_counter()
-        work = self._work_dir()
-        outcome = "failed"
-        encoder_name = "unknown"
-        try:
+        with self._accounted("segment_") as run:
+            work = run.work
             notices = [metrics.record_notice(n) for n in plan.notices]
             inputs = self._stage(plan, work, keyframes_only=True)
             # A segment's encoder must be the same on every replica: "auto" resolves to what the
@@ -257,7 +249,7 @@ class Compositor:
             # the request names NVENC explicitly.
             codec = plan.encoder if plan.encoder.codec != "auto" else replace(plan.encoder, codec=X264)
             encoder, encoder_notices = choose_encoder(codec, ffmpeg.ffmpeg_path(), self.settings.encoder_threads)
-            encoder_name = encoder.codec
+            run.encoder = encoder.codec
             notices += [metrics.record_notice(n) for n in encoder_notices]
             job = replace(self.encode_job(plan, encoder, output="segment.mp4"), frame_count=end - start)
             stills = StillCollector(plan.timeline, self.settings.thumbnail_width, self.settings.contact_sheet_max_tiles)
@@ -283,19 +275,9 @@ class Compositor:
                 if scene in stills.tiles:
                     tile = self._put_png(f"{key}-tile-{scene:04d}.png", stills.tiles[scene])
                     kept.append(SegmentStill(frame, "tile", scene, tile))
-            outcome = "ok"
             return SegmentOutcome(
                 video, start, end, tuple(kept), encoder.codec, tuple(notices), time.perf_counter() - started
             )
-        except Cancelled:
-            outcome = "cancelled"
-            raise
-        except InvalidArgument:
-            outcome = "invalid"
-            raise
-        finally:
-            metrics.JOBS.labels(encoder=encoder_name, outcome=f"segment_{outcome}").inc()
-            shutil.rmtree(work, ignore_errors=True)
 
     def join_segments(self, plan: CompositionPlan, segments: Sequence[SegmentOutcome]) -> ComposeOutcome:
         """The film from its segments: video stream-copied in order, soundtrack and captions muxed
@@ -305,9 +287,9 @@ class Compositor:
         encoders = {s.encoder for s in segments}
         if len(encoders) != 1:
             raise InvalidArgument.field("segments", f"segments were encoded with different encoders {sorted(encoders)}")
-        work = self._work_dir()
-        outcome = "failed"
-        try:
+        with self._accounted("join_") as run:
+            run.encoder = "copy"
+            work = run.work
             notices = [metrics.record_notice(n) for n in plan.notices]
             inputs = self._stage(plan, work, keyframes_only=False, with_keyframes=False)
             names = []
@@ -345,17 +327,10 @@ class Compositor:
                 notices += [n for n in segment.warnings if n not in notices]
             artifacts = self._publish(plan, work, job, stills, inputs, notices)
             seconds = time.perf_counter() - started
-            outcome = "ok"
             return ComposeOutcome(
                 *artifacts, frame_count=timeline.frame_count, duration_s=timeline.duration_s, fps=timeline.fps,
                 width=g.width, height=g.height, encoder=codec, warnings=tuple(notices), seconds=seconds,
             )
-        except InvalidArgument:
-            outcome = "invalid"
-            raise
-        finally:
-            metrics.JOBS.labels(encoder="copy", outcome=f"join_{outcome}").inc()
-            shutil.rmtree(work, ignore_errors=True)
 
     def _put_png(self, key: str, image: object) -> StoredObject:
         ok, data = cv2.imencode(".png", image)  # type: ignore[call-overload]
@@ -430,6 +405,25 @@ class Compositor:
             plan.timeline, layer, geometry, flow_max_side=self.settings.flow_max_side,
             ring=self.settings.frame_queue + 2,
         )
+
+    @contextlib.contextmanager
+    def _accounted(self, kind: str) -> Iterator[_Run]:
+        """A work dir for one job, removed afterwards, and the job counted by encoder and outcome
+        (`kind` prefixes the outcome: "", "segment_", "join_")."""
+        run = _Run(self._work_dir())
+        outcome = "failed"
+        try:
+            yield run
+            outcome = "ok"
+        except Cancelled:
+            outcome = "cancelled"
+            raise
+        except InvalidArgument:
+            outcome = "invalid"
+            raise
+        finally:
+            metrics.JOBS.labels(encoder=run.encoder, outcome=f"{kind}{outcome}").inc()
+            shutil.rmtree(run.work, ignore_errors=True)
 
     def _work_dir(self) -> Path:
         root = self.settings.work_dir

@@ -23,10 +23,12 @@ from services.compositor.compositor import Compositor
 from services.compositor.servicer import CompositorServicer
 from services.compositor.settings import CompositorSettings
 from services.compositor.verify import probe_argv
+from tests.integration.gateway.conftest import gateway_settings, running_gateway
 from tests.support import serve_in_process, test_settings
 
 cpb = pb.compositor_pb2
 common = pb.common_pb2
+video = pb.video_pb2
 
 
 class Replica(CompositorServicer):
@@ -134,3 +136,16 @@ async def test_a_compositor_without_segments_is_reported():
                 await SegmentedCompose(pool, SegmentConfig()).plan(cpb.ComposeVideoRequest(), timeout=10)
         finally:
             await pool.close()
+
+
+async def test_a_gateway_with_segments_on_falls_back_to_one_pass_on_an_old_compositor(tmp_path: Path, doubles):
+    """The doubles' compositor has no segment RPCs: the film is still made, by ComposeVideo, with a warning."""
+    settings = gateway_settings(tmp_path, doubles, compose_segments_per_replica=1)
+    async with running_gateway(settings) as gateway:
+        request = video.CreateVideoRequest(prompt="a lighthouse keeper finds a map",
+                                           spec=video.VideoSpec(duration_s=10, scene_count=2, fps=24, seed=3))
+        events = [r.event async for r in gateway.stub.GenerateVideo(video.GenerateVideoRequest(request=request))]
+    job = events[-1].job
+    assert job.state == video.JOB_STATE_SUCCEEDED
+    assert ("compose", "compose_segments_unsupported") in {(w.stage, w.code) for w in job.warnings}
+    assert len(doubles.compositor.requests) == 1 and doubles.compositor.requests[0].soundtrack_uri
