@@ -115,9 +115,9 @@ def main() -> int:
     try:
         for replicas in args.replicas:
             config = stack.config_on_free_ports(root / f"r{replicas}", compositor_replicas=replicas)
-            if stack.up(config) != 0:
-                return 1
             try:
+                if stack.up(config) != 0:
+                    return 1
                 for length in args.lengths:
                     film = render(config, length, config.run_dir)
                     films.append(film)
