@@ -10,6 +10,8 @@ STAMP       := $(VENV)/.cinesynth-installed
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE ?= 1
+# The derandomised, bounded hypothesis profile (tests/conftest.py); `thorough` explores further.
+export HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: help
 help: ## list the targets
@@ -60,7 +62,12 @@ deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool 
 
 .PHONY: test
 test: setup proto-deps ## run the test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@# --tb=native: CPython 3.11.7 crashes pytest (INTERNALERROR, AST recursion) rendering some tracebacks.
+	$(PY) -m pytest --tb=native $(PYTEST_ARGS)
+
+.PHONY: faults-matrix
+faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s; 4x image-worker overload (prints FIGURE lines)
+	CINESYNTH_FAULT_DELAYS=0,5,20 $(PY) -m pytest tests/faults/test_waiting.py -s -q -p no:cacheprovider --tb=native
 
 # --- local stack -------------------------------------------------------------------------------
 .PHONY: up

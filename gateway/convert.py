@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from gateway.enums import enum_value, short_name
+from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
 from gateway.validation import CreateVideoInput, SpecInput
@@ -48,8 +49,10 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             narration=m.narration,
         )
     storyboard = None
+    non_finite: list[str] = []
     if source == "storyboard":
         storyboard = json_format.MessageToDict(request.storyboard, preserving_proto_field_name=True)
+        non_finite = [f"storyboard.{path}" for path in non_finite_fields(request.storyboard)]
     return CreateVideoInput(
         request_id=request.request_id.strip(),
         source_kind=source,
@@ -77,6 +80,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
+        storyboard_non_finite=non_finite,
     )
 
 
@@ -97,10 +101,16 @@ def artifact_kind(value: int) -> str:
 # --- responses -----------------------------------------------------------------------------------
 
 
-def artifact_to_proto(artifact: ArtifactRecord) -> common.Artifact:
+def public_artifact_uri(job_name: str, artifact_name: str) -> str:
+    """What a client sees as an artifact's location: its name under the job (`jobs/{id}/artifacts/{name}`,
+    fetched with DownloadArtifact), never the store's layout (a host path, a bucket)."""
+    return f"{job_name}/artifacts/{artifact_name}"
+
+
+def artifact_to_proto(artifact: ArtifactRecord, job_name: str) -> common.Artifact:
     return common.Artifact(
         name=artifact.name,
-        uri=artifact.uri,
+        uri=public_artifact_uri(job_name, artifact.name),
         mime_type=artifact.mime_type,
         size_bytes=artifact.size_bytes,
         sha256=artifact.sha256,
@@ -127,7 +137,7 @@ def job_to_proto(job: Job) -> video.Job:
         progress=job.progress,
         stage_progress=job.stage_progress,
         message=job.message,
-        artifacts=[artifact_to_proto(a) for a in job.artifacts],
+        artifacts=[artifact_to_proto(a, job.name) for a in job.artifacts],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(

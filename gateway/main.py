@@ -20,10 +20,12 @@ from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
 from gateway.music import MusicConfig, MusicTracks
 from gateway.pipeline import Pipeline, PipelineConfig
+from gateway.retention import RetentionConfig, RetentionSweeper
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
 from gateway.stages.compose_segments import SegmentConfig
+from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
@@ -46,6 +48,7 @@ class GatewayParts:
     manager: JobManager
     gateway: VideoGateway
     webhooks: WebhookSender
+    retention: RetentionSweeper
 
 
 def build_parts(settings: GatewaySettings) -> GatewayParts:
@@ -81,10 +84,17 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
                 settings.compose_segments_per_replica, settings.compose_min_segment_s,
                 RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
             ),
-            retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            retry=RetryPolicy(
+                settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s,
+                busy_wait_s=settings.keyframe_busy_wait_s, unavailable_wait_s=settings.stage_retry_budget_s,
+            ),
+            stage_retry=StageRetry(
+                settings.stage_retry_budget_s, settings.retry_backoff_s, settings.retry_backoff_max_s
+            ),
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,
+            served_tiers=settings.served_tiers,
         ),
     )
     secret = settings.webhook_secret.get_secret_value().encode()
@@ -106,10 +116,21 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             claim_interval_s=settings.claim_interval_s,
             max_running_jobs=settings.max_running_jobs,
             job_timeout_s=settings.job_timeout_s,
+            max_job_runs=settings.max_job_runs,
             progress_persist_interval_s=settings.progress_persist_interval_s,
         ),
         webhooks=webhooks,
         render_job=job_json,
+    )
+    retention = RetentionSweeper(
+        artifacts,
+        store,
+        RetentionConfig(
+            upload_ttl_s=settings.upload_ttl_s,
+            artifact_retention_s=settings.artifact_retention_s,
+            tenant_artifact_retention_s=dict(settings.tenant_artifact_retention_s),
+            interval_s=settings.retention_interval_s,
+        ),
     )
     gateway = VideoGateway(
         store,
@@ -125,6 +146,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             tenant_max_active_jobs=settings.tenant_max_active_jobs,
             tenant_limits=dict(settings.tenant_limits),
             webhook_allow_private=settings.webhook_allow_private,
+            served_tiers=settings.served_tiers,
             watch_poll_s=settings.watch_poll_s,
             cancel_wait_s=settings.cancel_wait_s,
         ),
@@ -137,12 +159,16 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
                 analyze_timeout_s=settings.analyze_timeout_s,
                 min_duration_s=MIN_DURATION_S,
                 max_duration_s=MAX_DURATION_S,
+                idle_timeout_s=settings.upload_idle_timeout_s,
+                max_uploads_per_tenant=settings.max_uploads_per_tenant,
+                max_spool_bytes=settings.max_spool_bytes,
             ),
         ),
     )
     if not secret:
         log.warning("no webhook secret configured: callbacks are sent unsigned (set CINESYNTH_WEBHOOK_SECRET)")
-    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks)
+    gateway.on_created = retention.record_upload_use
+    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks, retention)
 
 
 def build_service(settings: GatewaySettings) -> Service:
@@ -159,6 +185,7 @@ def build_service(settings: GatewaySettings) -> Service:
         await parts.store.open()
         await parts.downstream.start()
         await parts.manager.start()
+        parts.retention.start()
         log.info(
             "gateway ready",
             extra={"job_store": parts.store.url_for_logs, "replica": settings.lease_owner, "auth": settings.auth_mode},
@@ -170,6 +197,7 @@ def build_service(settings: GatewaySettings) -> Service:
 
     async def stop() -> None:
         # Running jobs are interrupted, not failed: they stay RUNNING and resume on the next start.
+        await parts.retention.stop()
         await parts.manager.stop(release=True)
         await parts.webhooks.close()
         await parts.downstream.close()

@@ -222,6 +222,8 @@ class Job:
     # Incremented on every change; the WatchJob sequence.
     version: int = 1
     runs: int = 0
+    # Why the last run ended without finishing the job (a crash), for the run-limit failure.
+    last_interruption: str = ""
     webhook: WebhookStatus = field(default_factory=WebhookStatus)
     # Column-backed, not part of the document: set by CancelJob from any replica.
     cancel_requested: bool = False

@@ -9,7 +9,7 @@ from grpc import aio
 from gateway import convert
 from gateway.auth import Authenticator
 from gateway.music import UploadMetadata
-from gateway.service import VideoGateway
+from gateway.service import VideoGateway, parse_job_name
 from services.common import pb
 from services.common.errors import InvalidArgument
 
@@ -77,17 +77,18 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
         artifact = await self.gateway.artifact(
             tenant, request.name, request.artifact, convert.artifact_kind(request.kind)
         )
+        job_name = f"jobs/{parse_job_name(request.name)}"
         offset = 0
         first = True
         async for block in self.gateway.read_chunks(artifact, request.chunk_size):
             response = video.DownloadArtifactResponse(offset=offset, data=block)
             if first:
-                response.artifact.CopyFrom(convert.artifact_to_proto(artifact))
+                response.artifact.CopyFrom(convert.artifact_to_proto(artifact, job_name))
                 first = False
             offset += len(block)
             yield response
         if first:  # an empty file still announces itself
-            yield video.DownloadArtifactResponse(artifact=convert.artifact_to_proto(artifact), offset=0)
+            yield video.DownloadArtifactResponse(artifact=convert.artifact_to_proto(artifact, job_name), offset=0)
 
     async def UploadMusic(
         self, request_iterator: AsyncIterator[video.UploadMusicRequest], context: aio.ServicerContext

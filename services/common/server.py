@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 
 from services.common.interceptors import ErrorMappingInterceptor, MetricsInterceptor
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
+from services.common.portfile import write_port_file
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class ServiceRuntime:
         if s.metrics_port is not None:
             self.metrics = start_metrics_endpoint(s.metrics_host, s.metrics_port)
         await self.server.start()
+        if s.port_file:
+            write_port_file(s.port_file, self.port, self.metrics_port)
         log.info(
             "listening",
             extra={"grpc_port": self.port, "metrics_port": self.metrics_port, "service_name": self.service.name},

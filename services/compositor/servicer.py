@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from grpc import aio
 
-from services.common import pb
+from services.common import cancellation, pb
 from services.common.artifacts import ArtifactStore, StoredObject
 from services.common.errors import Collector, InvalidArgument, NotFound
 from services.common.messages import artifact_message
@@ -225,7 +225,7 @@ class CompositorServicer(pb.compositor_grpc.CompositorServiceServicer):
         plan = await asyncio.to_thread(self.compositor.prepare, request_from_proto(request.compose))
         store = self.compositor.store
         segments = [segment_from_proto(s, store, f"segments[{i}]") for i, s in enumerate(request.segments)]
-        outcome = await asyncio.to_thread(self.compositor.join_segments, plan, segments)
+        outcome = await cancellation.to_thread(self.compositor.join_segments, plan, segments)
         return compositor_pb2.JoinSegmentsResponse(result=result_to_proto(outcome))
 
     async def _run(
@@ -242,7 +242,7 @@ class CompositorServicer(pb.compositor_grpc.CompositorServiceServicer):
 
         async with self._slots:
             yield (0, total)
-            job = asyncio.ensure_future(asyncio.to_thread(work, on_progress, cancel))
+            job = asyncio.ensure_future(cancellation.to_thread(work, on_progress, cancel))
             try:
                 while not job.done():
                     next_update = asyncio.ensure_future(updates.get())
@@ -257,6 +257,7 @@ class CompositorServicer(pb.compositor_grpc.CompositorServiceServicer):
             finally:
                 if not job.done():  # the client went away or the server is stopping
                     cancel.set()
+                    job.cancel()  # cancels the thread's token: ffmpeg is killed, the work dir removed
                     with contextlib.suppress(BaseException):
                         await job
         yield result
