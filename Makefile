@@ -114,8 +114,8 @@ load: setup ## N concurrent jobs (default 20), 4 simulated-GPU image workers; RE
 	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 .PHONY: bench-e2e
-bench-e2e: setup ## the 60 s five-scene draft movie through the local stack, timed per stage
-	$(PY) -m services.common.stack bench-e2e
+bench-e2e: setup ## draft films (60 s, 300 s) on a free-port local stack with 1/2/4 compositors: stages, wall, CPU-s
+	$(PY) bench/e2e.py $(BENCH_ARGS)
 
 .PHONY: clean
 clean: down

@@ -20,6 +20,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from grpc import aio
@@ -79,9 +80,11 @@ def resolve_addresses(target: str) -> list[str]:
 class WorkerPool:
     """The ImageGen workers behind one target, one channel per address."""
 
-    def __init__(self, target: str, resolve_interval_s: float = 10.0) -> None:
+    def __init__(self, target: str, resolve_interval_s: float = 10.0, stub: Callable[[Any], Any] | None = None) -> None:
         self.target = target
         self.resolve_interval_s = resolve_interval_s
+        # The service behind the addresses (image workers by default; compositor replicas too).
+        self.stub = stub or pb.imagegen_grpc.ImageGenServiceStub
         self._channels: dict[str, aio.Channel] = {}
         self._order: list[str] = []
         self._cursor = itertools.count()
@@ -108,7 +111,7 @@ class WorkerPool:
             self._resolved_at = time.monotonic()
             return self._order
 
-    async def pick(self, exclude: set[str]) -> tuple[str, pb.imagegen_grpc.ImageGenServiceStub] | None:
+    async def pick(self, exclude: set[str]) -> tuple[str, Any] | None:
         """The next address round-robin that is not excluded; None when all are."""
         order = await self.refresh()
         candidates = [a for a in order if a not in exclude]
@@ -118,7 +121,7 @@ class WorkerPool:
         address = order[start % len(order)]
         if address in exclude:
             address = candidates[start % len(candidates)]
-        return address, pb.imagegen_grpc.ImageGenServiceStub(self._channels[address])
+        return address, self.stub(self._channels[address])
 
     async def close(self) -> None:
         channels, self._channels = list(self._channels.values()), {}
@@ -276,6 +279,16 @@ class Downstream:
         pool = self._pools.get(target)
         if pool is None:
             pool = self._pools[target] = WorkerPool(target, self.resolve_interval_s)
+        return pool
+
+    def compositor_pool(self) -> WorkerPool:
+        """Every compositor replica, one channel each (segment-parallel compose fans out over them)."""
+        key = "compositor-replicas"
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = WorkerPool(
+                self.targets["compositor"], self.resolve_interval_s, pb.compositor_grpc.CompositorServiceStub
+            )
         return pool
 
     async def close(self) -> None:

@@ -26,6 +26,7 @@ from gateway.retention import RetentionConfig, RetentionSweeper
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
+from gateway.stages.compose_segments import SegmentConfig
 from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
@@ -94,6 +95,11 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             compose_attempts=settings.compose_attempts,
             compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
+            compose_presets=dict(settings.compose_presets),
+            segments=SegmentConfig(
+                settings.compose_segments_per_replica, settings.compose_min_segment_s,
+                RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            ),
             retry=RetryPolicy(
                 settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s,
                 busy_wait_s=settings.keyframe_busy_wait_s, unavailable_wait_s=settings.stage_retry_budget_s,

@@ -25,6 +25,7 @@ from grpc import aio
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
+from gateway.stages.compose_segments import SegmentConfig, SegmentedCompose, SegmentsUnsupported
 from gateway.stages.results import unstorable_result
 from gateway.stages.retry import StageRetry, call_until_back, keyframe_wait_warning
 from gateway.stages.storyboard_overrides import apply_spec_overrides
@@ -94,6 +95,8 @@ class PipelineConfig:
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
+    compose_presets: dict[str, str] = field(default_factory=dict)  # x264 preset per tier used
+    segments: SegmentConfig = field(default_factory=SegmentConfig)
     served_tiers: tuple[str, ...] = TIERS  # tiers some pool is configured for
 
     def imagegen_target(self, tier: str) -> str:
@@ -173,6 +176,7 @@ class Pipeline:
         self.downstream = downstream
         self.artifacts = artifacts
         self.config = config
+        self.segmented = SegmentedCompose(downstream.compositor_pool(), config.segments)
 
     async def run(self, ctx: JobContext) -> None:
         job = ctx.job
@@ -184,16 +188,18 @@ class Pipeline:
         pending_keyframes = [
             (i, scene) for i, scene in enumerate(storyboard.scenes) if keyframe_id(i) not in job.keyframes
         ]
+        segments: asyncio.Task[list[pb.compositor_pb2.SegmentResult] | None] | None = None
         try:
             async with asyncio.TaskGroup() as group:
-                if pending_keyframes:
-                    group.create_task(self._keyframes(ctx, pending_keyframes))
+                keyframes = group.create_task(self._keyframes(ctx, pending_keyframes)) if pending_keyframes else None
                 if job.soundtrack is None:
                     group.create_task(self._soundtrack(ctx, storyboard))
+                if not job.composed and self.config.segments.enabled:  # video segments beside the soundtrack
+                    segments = group.create_task(self._render_segments(ctx, storyboard, keyframes))
         except BaseExceptionGroup as failures:
             raise _first_error(failures) from None
         if not job.composed:
-            await self._compose(ctx, storyboard)
+            await self._compose(ctx, storyboard, segments.result() if segments else None)
         await self._verify_artifacts(ctx)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -595,18 +601,66 @@ class Pipeline:
         )
         await ctx.commit()
 
-    async def _compose(self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard) -> None:
-        job, spec = ctx.job, ctx.job.spec
+    async def _render_segments(
+        self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard, keyframes: asyncio.Task[None] | None
+    ) -> list[pb.compositor_pb2.SegmentResult] | None:
+        """The film's video in segments across the compositor replicas (gateway/stages/
+        compose_segments.py), once the keyframes exist; None when the compositor cannot."""
+        if keyframes is not None:
+            await keyframes
+        job = ctx.job
+        video = self._compose_request(job, storyboard, None)
+        budget = ctx.budget(self.config.compose_timeout_s)
+        try:
+            plan = await self._call(Stage.COMPOSE, lambda: self.segmented.plan(video, budget))
+        except SegmentsUnsupported as exc:
+            FALLBACKS.labels("compose", "compose_segments_unsupported").inc()
+            ctx.warn("compose_segments_unsupported",
+                     f"the compositor cannot compose in segments ({exc}); composing in one pass", Stage.COMPOSE.value)
+            return None
+        ctx.stage_started(Stage.COMPOSE, f"composing the film in {len(plan.segments)} segment(s)")
+        job.frames_done, job.frames_total = 0, plan.frame_count
+
+        async def progress(done: int, total: int) -> None:
+            job.frames_done, job.frames_total = done, total
+            job.message = f"composing: frame {done}/{total}"
+            await ctx.commit(persist=False)
+
+        await ctx.commit()
+        return await self._call(Stage.COMPOSE, lambda: self.segmented.render(video, plan, progress, budget))
+
+    async def _compose(
+        self, ctx: JobContext, storyboard: pb.common_pb2.Storyboard,
+        segments: list[pb.compositor_pb2.SegmentResult] | None = None,
+    ) -> None:
+        job = ctx.job
         soundtrack = job.soundtrack
         assert soundtrack is not None
-        ctx.stage_started(Stage.COMPOSE, "composing the film")
-        job.frames_done = 0
+        if segments is None:
+            ctx.stage_started(Stage.COMPOSE, "composing the film")
+            job.frames_done = 0
+        else:
+            job.message = "joining the segments with the soundtrack"
         await ctx.commit()
+        request = self._compose_request(job, storyboard, soundtrack)
+        if segments is None:
+            result = await self._compose_with_retry(ctx, request)
+        else:
+            budget = ctx.budget(self.config.compose_timeout_s)
+            result = await self._call(Stage.COMPOSE, lambda: self.segmented.join(request, segments, budget))
+        self._finish_compose(ctx, result)
+        await ctx.commit()
+
+    def _compose_request(
+        self, job: Job, storyboard: pb.common_pb2.Storyboard, soundtrack: SoundtrackRecord | None
+    ) -> pb.compositor_pb2.ComposeVideoRequest:
+        """The film for the compositor; without a soundtrack (video segments) no audio or captions."""
+        spec = job.spec
         transition = enum_value(pb.common_pb2.TransitionKind, "TRANSITION_KIND_", spec.transition)
         # A draft card draws the camera move itself and carries text that must stay in frame:
         # the real move is only hinted at.
         motion_scale = DRAFT_MOTION_SCALE if job.tier_used == "draft" else 1.0
-        request = pb.compositor_pb2.ComposeVideoRequest(
+        return pb.compositor_pb2.ComposeVideoRequest(
             scenes=[
                 pb.compositor_pb2.TimelineScene(
                     keyframe_uri=job.keyframes[keyframe_id(i)].artifact.uri,
@@ -622,13 +676,16 @@ class Pipeline:
             width=spec.width,
             height=spec.height,
             aspect=enum_value(pb.common_pb2.AspectPreset, "ASPECT_PRESET_", spec.aspect),
-            soundtrack_uri=soundtrack.audio_uri,
-            captions_srt_uri=soundtrack.srt_uri if spec.captions else "",
-            captions_vtt_uri=soundtrack.vtt_uri if spec.captions else "",
+            soundtrack_uri=soundtrack.audio_uri if soundtrack else "",
+            captions_srt_uri=soundtrack.srt_uri if soundtrack and spec.captions else "",
+            captions_vtt_uri=soundtrack.vtt_uri if soundtrack and spec.captions else "",
             output_prefix=f"jobs/{job.id}/video",
             job_id=job.id,
+            encoder=pb.compositor_pb2.EncoderOptions(preset=self.config.compose_presets.get(job.tier_used, "")),
         )
-        result = await self._compose_with_retry(ctx, request)
+
+    def _finish_compose(self, ctx: JobContext, result: pb.compositor_pb2.ComposeResult) -> None:
+        job, spec = ctx.job, ctx.job.spec
         self._check_result(Stage.COMPOSE, "compositor", result, ("duration_s", "video", "poster", "srt", "vtt"))
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
         job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
@@ -646,4 +703,3 @@ class Pipeline:
         ctx.stage_finished(
             Stage.COMPOSE, f"film composed: {result.frame_count} frames, {result.duration_s:.1f} s ({result.encoder})"
         )
-        await ctx.commit()

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from gateway.model import TIERS
 from services.common.settings import OptionalPort, Port, ServiceSettings
+from services.compositor.settings import X264_PRESETS
 
 
 class GatewaySettings(ServiceSettings):
@@ -70,6 +71,21 @@ class GatewaySettings(ServiceSettings):
         120.0, gt=0, description="How long a lost compositor may take to come back before the job fails."
     )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
+    compose_segments_per_replica: int = Field(
+        0, ge=0, le=16,
+        description="Segment-parallel compose: the film's video is split (at cuts where it can) into this many "
+        "segments per compositor replica, rendered across all of them while the soundtrack is made, then joined "
+        "by stream copy (make bench-e2e runs with 1). 0 = one ComposeVideo call after the soundtrack, retried "
+        "after a lost compositor as compose_attempts says.",
+    )
+    compose_min_segment_s: float = Field(
+        2.0, gt=0, le=600, description="No compose segment is shorter than this (each starts with an intra frame)."
+    )
+    compose_presets: dict[str, str] = Field(
+        default_factory=lambda: {"draft": "veryfast"},
+        description="x264 preset per quality tier used (JSON); a tier not named gets the compositor's default "
+        "(medium). A draft animatic is flat cards and text: a faster preset costs it nothing visible.",
+    )
     keyframe_attempts: int = Field(
         8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE "
         "and a lower tier may take over (allow_degrade); without one the keyframe waits instead."
@@ -180,12 +196,20 @@ class GatewaySettings(ServiceSettings):
         served = set(self.imagegen_targets) | (set(self.imagegen_default_tiers) if self.imagegen_target else set())
         return tuple(t for t in TIERS if t in served)
 
-    @field_validator("imagegen_targets", "keyframe_pixels")
+    @field_validator("imagegen_targets", "keyframe_pixels", "compose_presets")
     @classmethod
     def _known_tiers(cls, value: dict[str, object]) -> dict[str, object]:
         unknown = sorted(set(value) - set(TIERS))
         if unknown:
             raise ValueError(f"unknown tier(s) {unknown}; use {list(TIERS)}")
+        return value
+
+    @field_validator("compose_presets")
+    @classmethod
+    def _x264_presets(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(p for p in value.values() if p not in X264_PRESETS)
+        if bad:
+            raise ValueError(f"unknown x264 preset(s) {bad}; use {list(X264_PRESETS)}")
         return value
 
     def imagegen_target_for(self, tier: str) -> str:

@@ -289,7 +289,7 @@ def main() -> int:
     print(f"inputs: {inputs}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}", flush=True)
 
     # The floor's input: (b)'s own frames, rendered once to a raw file (untimed), and (b)'s encode argv.
-    raw = work / "b-frames.bgr24"
+    raw = work / "b-frames.yuv420p"
     prep = subprocess.run(bench.ours_argv(work / "c-prep", 12.0, raw=raw), env=env, capture_output=True,
                           text=True, check=True, cwd=ROOT)
     floor_argv = json.loads(prep.stdout)["encode_argv"]

@@ -39,6 +39,12 @@ NARRATION_FIT = Counter(
     ["outcome"],
 )
 
+CACHE_LOOKUPS = Counter(
+    "cinesynth_audio_cache_lookups_total",
+    "Lookups of the content-hash caches (procedural score, music analysis) by outcome (hit, miss).",
+    ["cache", "outcome"],
+)
+
 
 @contextlib.contextmanager
 def stage_timer(stage: str) -> Iterator[None]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from services.audio import audio_io, captions, mix, narration
 from services.audio.analysis import analyze_file
+from services.audio.cache import BoundedCache, content_key, file_digest
 from services.audio.metrics import MUSIC_SOURCE_USED, VOICE_USED, Notes, stage_timer
 from services.audio.model import (
     MusicAnalysisResult,
@@ -55,6 +57,7 @@ class AudioEngine:
         )
         self.selector = selector or MusicSelector(settings, self.store)
         self.narration = narration.NarrationBuilder(settings, self.voices)
+        self.analyses: BoundedCache[MusicAnalysisResult] = BoundedCache("music_analysis", settings.cache_mb * 1_000_000)
 
     def warm(self) -> None:
         """Load what the first request would otherwise wait for: the Piper voice, the library index."""
@@ -91,21 +94,35 @@ class AudioEngine:
         duration = spec.duration_s
         n = round(duration * sr)
 
-        with stage_timer("narration"):
-            voiced = self.narration.build(spec, n, notes, workdir)
+        # Music does not depend on the narration: it is chosen/rendered on a second thread while the
+        # voice speaks (Piper's onnxruntime and the numpy score both release the GIL).
+        with ThreadPoolExecutor(1, thread_name_prefix="music") as pool:
+            music_workdir = workdir / "music"
+            music_workdir.mkdir(exist_ok=True)
+            music_notes = Notes()
+
+            def select_music() -> MusicBed | None:
+                with stage_timer("music"):
+                    return self.selector.select(spec, duration, music_workdir, music_notes)
+
+            pending = pool.submit(select_music)
+            with stage_timer("narration"):
+                voiced = self.narration.build(spec, n, notes, workdir)
+            bed = pending.result()
+        notes.items.extend(music_notes.items)  # narration's warnings first, as before
         cue_text = voiced.captions
         if spec.lyrics.strip():
             scenes = [(c.scene_index, c.start_s, c.end_s) for c in voiced.cues]
             cue_text = captions.lyric_cues(spec.lyrics, scenes, duration)
 
-        with stage_timer("music"):
-            bed = self.selector.select(spec, duration, workdir, notes)
         with stage_timer("mix"):
             music = self._music_bed(bed, spec, voiced, n)
             voice = np.repeat(voiced.track[:, None], 2, axis=1)
             premix = voice + music
         with stage_timer("loudness"):
-            final, _, gain = mix.normalize_loudness(
+            # `measured` is ffmpeg's ebur128 of exactly these samples (as float): the 24-bit WAV
+            # written below differs by quantisation only, so it is not scanned a second time.
+            final, measured, gain = mix.normalize_loudness(
                 premix, sr, target_lufs=s.target_lufs, true_peak_dbtp=s.true_peak_dbtp, workdir=workdir
             )
         with stage_timer("encode"):
@@ -116,7 +133,6 @@ class AudioEngine:
             srt.write_text(captions.to_srt(cue_text), encoding="utf-8")
             vtt = workdir / "captions.vtt"
             vtt.write_text(captions.to_vtt(cue_text), encoding="utf-8")
-            measured = audio_io.measure_loudness(wav, workdir)
         stems: dict[str, Path] = {}
         if keep_stems:
             stems["voice"] = audio_io.write_wav(workdir / "stem-voice.wav", voice * gain, sr)
@@ -161,8 +177,13 @@ class AudioEngine:
     def analyze_music(self, track_uri: str, energy_hop_s: float = 0.0) -> MusicAnalysisResult:
         validate_track_uri(track_uri, self.store, energy_hop_s)
         hop = energy_hop_s or self.settings.energy_hop_s
+        limit = self.settings.max_analysis_duration_s
+        tracker = self.settings.beat_tracker
         with job_workdir(WORKDIR_PREFIX) as tmp, stage_timer("analyze"):
             local = Path(tmp) / "track"
             self.store.download(track_uri, local)
-            return analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=self.settings.max_analysis_duration_s,
-                                tracker=self.settings.beat_tracker)
+            # Keyed by the track's bytes, not its URI: a re-upload of the same file is a hit too.
+            key = content_key("analysis", file_digest(str(local)), hop, limit, tracker)
+            return self.analyses.get_or_compute(
+                key, lambda: analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=limit, tracker=tracker)
+            )

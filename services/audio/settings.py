@@ -81,6 +81,12 @@ class AudioSettings(ServiceSettings):
     music_fade_in_s: float = Field(1.5, ge=0, le=30, description="Music fade-in at the start of the film.")
     music_fade_out_s: float = Field(3.0, ge=0, le=30, description="Music fade-out at the end of the film.")
 
+    cache_mb: int = Field(
+        256, ge=0, le=16384,
+        description="Memory for procedural scores and music analyses kept by content hash (0 = no cache); "
+        "a 60 s score is about 23 MB.",
+    )
+
     # --- analysis ------------------------------------------------------------------------------
     energy_hop_s: float = Field(0.5, gt=0, le=10, description="Default spacing of the energy curve.")
     beat_tracker: Literal["librosa", "librosa-plain", "madmom"] = Field(

@@ -89,9 +89,25 @@ def load_piper_voice(model_path: str | Path | None = None) -> Any:
                 raise VoiceUnavailable(f"Piper voice model not found: {Path(path).name}")
             start = time.perf_counter()
             voice = PiperVoice.load(path)
+            voice.session = _quiet_session(path)
             _PIPER_VOICES[path] = voice
             log.info("piper voice loaded", extra={"model": Path(path).name, "seconds": time.perf_counter() - start})
         return voice
+
+
+def _quiet_session(path: str) -> Any:
+    """The voice's onnxruntime session with idle worker threads that sleep instead of spinning.
+
+    Piper's own session spins its intra-op threads between runs; narration is short runs with
+    Python (and, since the music renders beside it, numpy) in between, so on a shared node the spin
+    burned about as much CPU as the synthesis itself while slowing the music thread down.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
 
 
 @functools.cache

@@ -2,16 +2,14 @@
 (planner storyboard, draft tier, Piper voice, procedural score, SQLite, file:// store), print where
 the MP4 is, and stop the stack again (unless it was already running).
 
-`make bench-e2e` is the same run with `--json`, timed per stage.
+`make bench-e2e` (bench/e2e.py) renders the same film on a stack on free ports, timed per stage.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,32 +61,4 @@ def run_demo(config: stack.StackConfig) -> int:
         print(f"demo failed (exit {code}); service logs are in {config.run_dir / 'logs'}", file=sys.stderr)
         return code
     print(f"\nyour movie: {movie}\nits storyboard: {storyboard}")
-    return 0
-
-
-def run_bench(config: stack.StackConfig) -> int:
-    """The 60 s five-scene draft-tier movie through the local stack, timed per stage."""
-    out_dir = (config.run_dir / "bench-e2e").resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    started = _ensure_up(config)
-    try:
-        t0 = time.monotonic()
-        done = subprocess.run(
-            generate_argv(config, out_dir / "bench.mp4", out_dir / "storyboard.json", ["--json"]),
-            capture_output=True, text=True, check=False,
-        )
-        wall = time.monotonic() - t0
-    finally:
-        if started:
-            stack.stop(config)
-    if done.returncode != 0:
-        print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
-        return done.returncode
-    final = json.loads(done.stdout.strip().splitlines()[-1])
-    timings = final["job"].get("timings", [])
-    print(f"{'stage':<16}{'seconds':>9}")
-    for timing in timings:
-        print(f"{timing['stage'].removeprefix('JOB_STAGE_').lower():<16}{timing.get('seconds', 0.0):>9.2f}")
-    print(f"{'client wall':<16}{wall:>9.2f}")
-    print(f"RESULT movie_s=60 wall_s={wall:.2f} realtime_factor={wall / 60:.2f}")
     return 0

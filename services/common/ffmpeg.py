@@ -61,8 +61,12 @@ def ffprobe_path() -> str | None:
     return str(sibling) if sibling.exists() else None
 
 
-def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float | None = None) -> str:
+def run(
+    argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> str:
     """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure.
+    `cwd` lets a command work on relative names, so its messages carry no host paths.
 
     The process is killed when the current work is cancelled (services.common.cancellation), and
     then WorkCancelled is raised, not an ffmpeg failure.
@@ -70,7 +74,7 @@ def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float
     cancellation.check()
     proc = subprocess.Popen(
         list(argv), stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
     )
     with cancellation.kill_on_cancel(proc) as token:
         try:

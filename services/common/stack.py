@@ -8,6 +8,8 @@ Pids and logs live in `run/` (CINESYNTH_STACK_DIR). Ports: gRPC 50051..50055 and
 the order gateway, storyboard, imagegen, audio, compositor (CINESYNTH_STACK_GRPC_BASE,
 CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). CINESYNTH_STACK_IMAGEGEN_REPLICAS=N runs N image
 workers (imagegen, imagegen-1, ... on the ports after the compositor's); the gateway balances over all.
+CINESYNTH_STACK_COMPOSITOR_REPLICAS=N runs N compositors (compositor-1, ... after the image workers);
+the gateway fans a film's segments out over all of them.
 Anything else a service reads from its own `CINESYNTH_*` variables passes through unchanged.
 
 CINESYNTH_STACK_GRPC_BASE=0 (what tests and benchmarks use, `config_on_free_ports`): every process binds
@@ -46,6 +48,7 @@ class StackConfig:
     start_timeout_s: float = 300.0
     stop_timeout_s: float = 60.0
     imagegen_replicas: int = 1
+    compositor_replicas: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -56,12 +59,15 @@ class StackConfig:
             run_dir=Path(env.get("CINESYNTH_STACK_DIR", str(cls.run_dir))),
             start_timeout_s=float(env.get("CINESYNTH_STACK_START_TIMEOUT_S", cls.start_timeout_s)),
             imagegen_replicas=int(env.get("CINESYNTH_STACK_IMAGEGEN_REPLICAS", cls.imagegen_replicas)),
+            compositor_replicas=int(env.get("CINESYNTH_STACK_COMPOSITOR_REPLICAS", cls.compositor_replicas)),
         )
 
     @property
     def instances(self) -> tuple[str, ...]:
-        """Process names: the five services, then the extra image workers (imagegen-1, ...)."""
+        """Process names: the five services, then the extra image workers (imagegen-1, ...), then the
+        extra compositors (compositor-1, ...)."""
         extra = tuple(f"imagegen-{i}" for i in range(1, self.imagegen_replicas))
+        extra += tuple(f"compositor-{i}" for i in range(1, self.compositor_replicas))
         return SERVICE_ORDER + extra
 
     def _slot(self, name: str) -> int:
@@ -93,7 +99,11 @@ class StackConfig:
 
     @property
     def imagegen_target(self) -> str:
-        workers = [n for n in self.instances if service_of(n) == "imagegen"]
+        return self.replicas_target("imagegen")
+
+    def replicas_target(self, service: str) -> str:
+        """One address, or an `ipv4:a,b` list of every replica of `service`."""
+        workers = [n for n in self.instances if service_of(n) == service]
         if len(workers) == 1:
             return self.target(workers[0])
         return "ipv4:" + ",".join(self.target(n) for n in workers)
@@ -115,11 +125,13 @@ class StackConfig:
         return (self.run_dir / "artifacts").resolve().as_uri()
 
 
-def config_on_free_ports(run_dir: Path, imagegen_replicas: int = 1, **overrides: object) -> StackConfig:
+def config_on_free_ports(
+    run_dir: Path, imagegen_replicas: int = 1, compositor_replicas: int = 1, **overrides: object
+) -> StackConfig:
     """A stack config whose processes bind free ports themselves and report them (tests, benchmarks)."""
     return StackConfig(
         grpc_base=0, metrics_base=0, run_dir=run_dir, imagegen_replicas=imagegen_replicas,
-        **overrides,  # type: ignore[arg-type]
+        compositor_replicas=compositor_replicas, **overrides,  # type: ignore[arg-type]
     )
 
 
@@ -147,8 +159,9 @@ def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict
     if name == "gateway":
         # A stable lease owner across restarts, whatever port it binds.
         env.setdefault("CINESYNTH_REPLICA_ID", f"stack-{name}")
-        for downstream in ("storyboard", "audio", "compositor"):
+        for downstream in ("storyboard", "audio"):
             env.setdefault(f"CINESYNTH_{downstream.upper()}_TARGET", config.target(downstream))
+        env.setdefault("CINESYNTH_COMPOSITOR_TARGET", config.replicas_target("compositor"))
         env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.imagegen_target)
         env.setdefault("CINESYNTH_JOB_STORE", f"sqlite:///{(config.run_dir / 'jobs.db').resolve()}")
         env.setdefault("CINESYNTH_AUTH_MODE", "none")
@@ -357,7 +370,7 @@ def up(config: StackConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.common.stack", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["up", "down", "status", "demo", "bench-e2e"])
+    parser.add_argument("action", choices=["up", "down", "status", "demo"])
     args = parser.parse_args(argv)
     config = StackConfig.from_env()
     if args.action == "up":
@@ -370,9 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, status in asyncio.run(health_table(config)).items():
             print(f"  {name:<11} {config.target(name):<17} {status}")
         return 0
-    from services.common.demo import run_bench, run_demo
+    from services.common.demo import run_demo
 
-    return run_demo(config) if args.action == "demo" else run_bench(config)
+    return run_demo(config)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
         --transition flow_morph --move dolly-in --soundtrack mix.wav --out build/render
 
 Inputs are linked into a file artifact store under --out; outputs land in <out>/store/render/.
-Prints a JSON summary. `--raw-out FILE` writes the raw bgr24 frames instead of encoding them and
+Prints a JSON summary. `--raw-out FILE` writes the raw yuv420p frames instead of encoding them and
 prints the encode command that would have consumed them (the benchmark's encode floor).
 """
 
@@ -53,7 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default="", help="x264 preset (default: settings, medium)")
     parser.add_argument("--crf", type=int, default=None, help="x264 CRF (default: settings, 23)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
-    parser.add_argument("--raw-out", type=Path, help="write raw bgr24 frames here instead of encoding")
+    parser.add_argument("--raw-out", type=Path, help="write raw yuv420p frames here instead of encoding")
 
 
 def _cycle(values: Sequence[object], count: int) -> list[object]:

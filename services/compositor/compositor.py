@@ -8,20 +8,22 @@ helper thread that overlaps the encoder) and reports progress in frames.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from services.common import ffmpeg
-from services.common.artifacts import ArtifactStore, FileArtifactStore
+from services.common.artifacts import ArtifactStore, FileArtifactStore, StoredObject
 from services.common.errors import Cancelled, CinesynthError, Collector, Internal, InvalidArgument, NotFound
 from services.compositor import metrics
 from services.compositor.encode import (
@@ -29,15 +31,25 @@ from services.compositor.encode import (
     X264,
     EncodeJob,
     VideoEncoder,
+    audio_copyable,
     choose_encoder,
     convert_captions_argv,
     encode_argv,
+    join_argv,
 )
 from services.compositor.grade import apply_grade
 from services.compositor.pipe import FFmpegPipe, pump
 from services.compositor.render import FrameRenderer, SceneLayer, fit_plate
+from services.compositor.segments import check_range, check_tiling
 from services.compositor.settings import CompositorSettings
-from services.compositor.spec import ComposeOutcome, ComposeRequest, Notice, OutputArtifact
+from services.compositor.spec import (
+    ComposeOutcome,
+    ComposeRequest,
+    Notice,
+    OutputArtifact,
+    SegmentOutcome,
+    SegmentStill,
+)
 from services.compositor.stills import StillCollector, encode_jpeg
 from services.compositor.timeline import CompositionPlan, plan_composition
 from services.compositor.verify import Expected, verify_output
@@ -86,6 +98,12 @@ class StagedInputs:
     vtt: Path | None
 
 
+@dataclass
+class _Run:
+    work: Path
+    encoder: str = "unknown"
+
+
 class Compositor:
     def __init__(self, settings: CompositorSettings, store: ArtifactStore) -> None:
         self.settings = settings
@@ -131,23 +149,21 @@ class Compositor:
         cancel: threading.Event | None = None,
     ) -> ComposeOutcome:
         started = time.perf_counter()
-        encoder_name = "unknown"
-        outcome = "failed"
-        work = self._work_dir()
-        try:
+        with self._accounted("") as run:
+            work = run.work
             notices = [metrics.record_notice(n) for n in plan.notices]
             inputs = self._stage(plan, work)
             encoder, encoder_notices = choose_encoder(
                 plan.encoder, ffmpeg.ffmpeg_path(), self.settings.encoder_threads
             )
-            encoder_name = encoder.codec
+            run.encoder = encoder.codec
             notices += [metrics.record_notice(n) for n in encoder_notices]
             timeline, geometry = plan.timeline, plan.geometry
             captions = inputs.srt or inputs.vtt
             job = self.encode_job(
                 plan, encoder, output="video.mp4",
                 soundtrack=inputs.soundtrack.name if inputs.soundtrack else None,
-                subtitles=captions.name if captions else None,
+                subtitles=captions.name if captions else None, copy_audio=self._copy_audio(plan, inputs.soundtrack),
             )
             stills = StillCollector(timeline, self.settings.thumbnail_width, self.settings.contact_sheet_max_tiles)
             throttle = ProgressThrottle(
@@ -169,7 +185,7 @@ class Compositor:
                     "nvenc_failed", f"h264_nvenc failed ({exc.message[-200:]}); encoded again with libx264"
                 )))
                 encoder = VideoEncoder(X264, encoder.preset, encoder.crf, encoder.threads)
-                encoder_name = encoder.codec
+                run.encoder = encoder.codec
                 job = replace(job, encoder=encoder)
                 throttle.last_done = 0  # progress starts over with the new encode
                 written = self._encode(plan, job, inputs, work, on_frame, cancel)
@@ -183,7 +199,6 @@ class Compositor:
             seconds = time.perf_counter() - started
             metrics.COMPOSE_SECONDS.observe(seconds)
             metrics.RENDER_FPS.observe(timeline.frame_count / max(seconds, 1e-6))
-            outcome = "ok"
             return ComposeOutcome(
                 *artifacts,
                 frame_count=timeline.frame_count,
@@ -195,27 +210,20 @@ class Compositor:
                 warnings=tuple(notices),
                 seconds=seconds,
             )
-        except Cancelled:
-            outcome = "cancelled"
-            raise
-        except InvalidArgument:
-            outcome = "invalid"
-            raise
-        finally:
-            metrics.JOBS.labels(encoder=encoder_name, outcome=outcome).inc()
-            shutil.rmtree(work, ignore_errors=True)
 
     def _encode(
         self, plan: CompositionPlan, job: EncodeJob, inputs: StagedInputs, work: Path,
-        on_frame: Callable[[int, object], None], cancel: threading.Event | None,
+        on_frame: Callable[[int, object], None], cancel: threading.Event | None, frames: tuple[int, int] | None = None,
     ) -> int:
-        """Render every frame into one ffmpeg; returns the frame count. EncodeFailed on ffmpeg errors."""
+        """Render the frames (all, or the range `frames`) into one ffmpeg; returns the frame count.
+        EncodeFailed on ffmpeg errors."""
         renderer = self.renderer(plan, inputs.keyframes)
+        start, end = frames or (0, plan.timeline.frame_count)
         try:
             # ffmpeg runs in the work dir on relative names: its messages carry no host paths.
             with FFmpegPipe(encode_argv(job), cwd=work) as pipe:
                 written = pump(
-                    renderer.frames(), pipe.write, depth=self.settings.frame_queue, on_frame=on_frame,
+                    renderer.frames(start, end), pipe.write, depth=self.settings.frame_queue, on_frame=on_frame,
                     cancel=cancel,
                 )
                 pipe.finish(timeout=self.settings.ffmpeg_timeout_s)
@@ -223,8 +231,123 @@ class Compositor:
             raise EncodeFailed(f"encoding failed: {exc.message}", exc.stderr) from exc
         return written
 
+    # -- segment-parallel compose ---------------------------------------------------------------
+    def render_segment(
+        self, plan: CompositionPlan, start: int, end: int, *, progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SegmentOutcome:
+        """Frames [start, end) as a video-only MP4 in the store, and the stills the join needs that
+        fall in the range. The soundtrack and captions of the plan are not read (the join muxes them)."""
+        check_range(plan.timeline, start, end)
+        started = time.perf_counter()
+        with self._accounted("segment_") as run:
+            work = run.work
+            notices = [metrics.record_notice(n) for n in plan.notices]
+            inputs = self._stage(plan, work, keyframes_only=True)
+            # A segment's encoder must be the same on every replica: "auto" resolves to what the
+            # join can concatenate only if all agree, so segments are always software x264 unless
+            # the request names NVENC explicitly.
+            codec = plan.encoder if plan.encoder.codec != "auto" else replace(plan.encoder, codec=X264)
+            encoder, encoder_notices = choose_encoder(codec, ffmpeg.ffmpeg_path(), self.settings.encoder_threads)
+            run.encoder = encoder.codec
+            notices += [metrics.record_notice(n) for n in encoder_notices]
+            job = replace(self.encode_job(plan, encoder, output="segment.mp4"), frame_count=end - start)
+            stills = StillCollector(plan.timeline, self.settings.thumbnail_width, self.settings.contact_sheet_max_tiles)
+            throttle = ProgressThrottle(
+                end - start, progress, self.settings.progress_every_frames, self.settings.progress_max_interval_s
+            )
+
+            def on_frame(count: int, frame: object) -> None:
+                stills.offer(start + count - 1, frame)  # type: ignore[arg-type]
+                throttle.update(count)
+
+            written = self._encode(plan, job, inputs, work, on_frame, cancel, frames=(start, end))
+            metrics.FRAMES_ENCODED.labels(encoder=encoder.codec).inc(written)
+            g = plan.geometry
+            verify_output(work / job.output, Expected(g.width, g.height, plan.fps, end - start, False, False))
+            key = f"{plan.output_prefix}/segments/{start:08d}-{end:08d}"
+            video = OutputArtifact("segment.mp4", "video", self.store.put_file(f"{key}.mp4", work / job.output))
+            kept: list[SegmentStill] = []
+            if stills.poster is not None:
+                poster = self._put_png(f"{key}-poster.png", stills.poster)
+                kept.append(SegmentStill(stills.poster_frame, "poster", -1, poster))
+            for frame, scene in stills.tile_frames.items():
+                if scene in stills.tiles:
+                    tile = self._put_png(f"{key}-tile-{scene:04d}.png", stills.tiles[scene])
+                    kept.append(SegmentStill(frame, "tile", scene, tile))
+            return SegmentOutcome(
+                video, start, end, tuple(kept), encoder.codec, tuple(notices), time.perf_counter() - started
+            )
+
+    def join_segments(self, plan: CompositionPlan, segments: Sequence[SegmentOutcome]) -> ComposeOutcome:
+        """The film from its segments: video stream-copied in order, soundtrack and captions muxed
+        once, verified like a single-pass compose (frame count exact), stills assembled."""
+        started = time.perf_counter()
+        check_tiling(plan.timeline, [(s.start, s.end) for s in segments])
+        encoders = {s.encoder for s in segments}
+        if len(encoders) != 1:
+            raise InvalidArgument.field("segments", f"segments were encoded with different encoders {sorted(encoders)}")
+        with self._accounted("join_") as run:
+            run.encoder = "copy"
+            work = run.work
+            notices = [metrics.record_notice(n) for n in plan.notices]
+            inputs = self._stage(plan, work, keyframes_only=False, with_keyframes=False)
+            names = []
+            for i, segment in enumerate(segments):
+                names.append(self._stage_one(segment.video.stored.uri, work / f"segment-{i:04d}.mp4").name)
+            (work / "segments.ffconcat").write_text(
+                "ffconcat version 1.0\n" + "".join(f"file '{name}'\n" for name in names)
+            )
+            codec = encoders.pop()
+            captions = inputs.srt or inputs.vtt
+            job = self.encode_job(
+                plan, VideoEncoder(codec, plan.encoder.preset, plan.encoder.crf), output="video.mp4",
+                soundtrack=inputs.soundtrack.name if inputs.soundtrack else None,
+                subtitles=captions.name if captions else None, copy_audio=self._copy_audio(plan, inputs.soundtrack),
+            )
+            try:
+                ffmpeg.run(join_argv(job, "segments.ffconcat"), timeout=self.settings.ffmpeg_timeout_s, cwd=work)
+            except ffmpeg.FFmpegError as exc:
+                raise EncodeFailed(f"joining the segments failed: {exc.message}", exc.stderr) from exc
+            g, timeline = plan.geometry, plan.timeline
+            verify_output(
+                work / job.output,
+                Expected(g.width, g.height, timeline.fps, timeline.frame_count,
+                         audio=job.soundtrack is not None, subtitles=job.subtitles is not None),
+            )
+            stills = StillCollector(timeline, self.settings.thumbnail_width, self.settings.contact_sheet_max_tiles)
+            for segment in segments:
+                for still in segment.stills:
+                    image = self._get_png(still.stored.uri, work / "still.png")
+                    if still.kind == "poster":
+                        stills.poster = image
+                    elif still.kind == "tile":
+                        stills.tiles[still.scene] = image
+            for segment in segments:
+                notices += [n for n in segment.warnings if n not in notices]
+            artifacts = self._publish(plan, work, job, stills, inputs, notices)
+            seconds = time.perf_counter() - started
+            return ComposeOutcome(
+                *artifacts, frame_count=timeline.frame_count, duration_s=timeline.duration_s, fps=timeline.fps,
+                width=g.width, height=g.height, encoder=codec, warnings=tuple(notices), seconds=seconds,
+            )
+
+    def _put_png(self, key: str, image: object) -> StoredObject:
+        ok, data = cv2.imencode(".png", image)  # type: ignore[call-overload]
+        if not ok:
+            raise Internal("PNG encoding of a still failed")
+        return self.store.put_bytes(key, data.tobytes(), "image/png")
+
+    def _get_png(self, uri: str, dest: Path) -> np.ndarray:
+        path = self._stage_one(uri, dest)
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        path.unlink(missing_ok=True)
+        if image is None:
+            raise Internal("a segment's still could not be read back")
+        return image
+
     def render_raw(self, plan: CompositionPlan, dest: str | os.PathLike[str]) -> int:
-        """Write the plan's frames as raw bgr24 to a file instead of encoding them (the benchmark's
+        """Write the plan's frames as raw yuv420p to a file instead of encoding them (the benchmark's
         encode floor feeds this file to the very same ffmpeg command). Returns the frame count."""
         work = self._work_dir()
         try:
@@ -234,9 +357,20 @@ class Compositor:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    def _copy_audio(self, plan: CompositionPlan, soundtrack: Path | None) -> bool:
+        """AAC of the film's length (the audio service's m4a) is muxed as it is: re-encoding it
+        would cost seconds of CPU and a generation of quality."""
+        if soundtrack is None:
+            return False
+        try:
+            info = json.loads(ffmpeg.run(ffmpeg.probe_argv(soundtrack), timeout=60))
+        except (CinesynthError, ValueError):
+            return False  # the encode reads it anyway and reports what is wrong with it
+        return audio_copyable(info, plan.timeline.duration_s, plan.fps)
+
     def encode_job(
         self, plan: CompositionPlan, encoder: VideoEncoder, *, output: str, soundtrack: str | None = None,
-        subtitles: str | None = None, video_input: str = "pipe:0",
+        subtitles: str | None = None, video_input: str = "pipe:0", copy_audio: bool = False,
     ) -> EncodeJob:
         """The encode of a plan (the benchmark's encode floor reuses it with a raw file as input)."""
         return EncodeJob(
@@ -252,6 +386,7 @@ class Compositor:
             subtitles=subtitles,
             audio_bitrate=self.settings.audio_bitrate,
             subtitle_language=self.settings.subtitle_language,
+            copy_audio=copy_audio and soundtrack is not None,
         )
 
     def renderer(self, plan: CompositionPlan, keyframes: tuple[Path, ...]) -> FrameRenderer:
@@ -271,17 +406,38 @@ class Compositor:
             ring=self.settings.frame_queue + 2,
         )
 
+    @contextlib.contextmanager
+    def _accounted(self, kind: str) -> Iterator[_Run]:
+        """A work dir for one job, removed afterwards, and the job counted by encoder and outcome
+        (`kind` prefixes the outcome: "", "segment_", "join_")."""
+        run = _Run(self._work_dir())
+        outcome = "failed"
+        try:
+            yield run
+            outcome = "ok"
+        except Cancelled:
+            outcome = "cancelled"
+            raise
+        except InvalidArgument:
+            outcome = "invalid"
+            raise
+        finally:
+            metrics.JOBS.labels(encoder=run.encoder, outcome=f"{kind}{outcome}").inc()
+            shutil.rmtree(run.work, ignore_errors=True)
+
     def _work_dir(self) -> Path:
         root = self.settings.work_dir
         if root:
             Path(root).mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix="compose-", dir=root))
 
-    def _stage(self, plan: CompositionPlan, work: Path) -> StagedInputs:
+    def _stage(
+        self, plan: CompositionPlan, work: Path, *, keyframes_only: bool = False, with_keyframes: bool = True
+    ) -> StagedInputs:
         request = plan.request
         keyframes = []
         bad = Collector()
-        for i, scene in enumerate(request.scenes):
+        for i, scene in enumerate(request.scenes if with_keyframes else ()):
             path = self._stage_one(scene.keyframe_uri, work / f"keyframe-{i:03d}{_suffix(scene.keyframe_uri)}")
             if not cv2.haveImageReader(str(path)):
                 bad.add(f"scenes[{i}].keyframe_uri", "not an image format OpenCV can read")
@@ -289,7 +445,7 @@ class Compositor:
         bad.raise_if_any()
 
         def optional(uri: str, name: str) -> Path | None:
-            return self._stage_one(uri, work / name) if uri else None
+            return self._stage_one(uri, work / name) if uri and not keyframes_only else None
 
         return StagedInputs(
             tuple(keyframes),

@@ -1,7 +1,7 @@
 """ffmpeg command lines as pure functions, and the choice of video encoder.
 
-The encode reads raw BGR frames on stdin (or from a raw file, for the benchmark's encode floor),
-converts them to BT.709 limited-range yuv420p, encodes H.264 (libx264, or NVENC where a test
+The encode reads raw BT.709 limited-range yuv420p frames on stdin (or from a raw file, for the
+benchmark's encode floor), encodes H.264 (libx264, or NVENC where a test
 encode works), muxes the AAC soundtrack and a mov_text caption track into a +faststart MP4.
 """
 
@@ -22,7 +22,9 @@ NVENC_PRESETS = {
     "ultrafast": "p1", "superfast": "p1", "veryfast": "p2", "faster": "p3", "fast": "p3",
     "medium": "p4", "slow": "p5", "slower": "p6", "veryslow": "p7", "placebo": "p7",
 }
-RAW_PIX_FMT = "bgr24"  # what OpenCV renders; converted to yuv420p inside ffmpeg
+# What the renderer writes: BT.709 limited-range I420 (services/compositor/yuv.py), so ffmpeg
+# converts nothing and the stream is tagged with the matrix the pixels were made with.
+RAW_PIX_FMT = "yuv420p"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class EncodeJob:
     subtitles: str | None = None
     audio_bitrate: str = "192k"
     subtitle_language: str = "eng"
+    # The soundtrack is AAC of the film's length already: muxed as it is, not decoded and re-encoded.
+    copy_audio: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -67,36 +71,59 @@ class EncodeJob:
 
 def encode_argv(job: EncodeJob) -> list[str]:
     """The one ffmpeg command that turns raw frames (+ soundtrack, captions) into the MP4."""
-    duration = f"{job.duration_s:.6f}"
     argv = [
         job.ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", RAW_PIX_FMT, "-s", f"{job.width}x{job.height}",
         "-framerate", str(job.fps), "-i", job.video_input,
     ]
-    maps = ["-map", "0:v:0"]
-    inputs = 1
-    if job.soundtrack:
-        # Read no more than the film; apad below fills a shorter track with silence.
-        argv += ["-t", duration, "-i", job.soundtrack]
-        maps += ["-map", f"{inputs}:a:0"]
-        inputs += 1
-    if job.subtitles:
-        argv += ["-i", job.subtitles]
-        maps += ["-map", f"{inputs}:s:0"]
-    argv += maps
-    argv += [
-        # Convert with the BT.709 matrix the stream is tagged with (swscale defaults to BT.601).
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+    inputs, maps, codecs = _soundtrack_and_captions(job)
+    return [
+        *argv, *inputs, "-map", "0:v:0", *maps,
         *job.encoder.argv(),
         "-pix_fmt", "yuv420p",
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+        *codecs, *_mp4_options(job),
     ]
+
+
+def _mp4_options(job: EncodeJob) -> list[str]:
+    """One MP4 tick per frame: segments joined by the concat demuxer (which offsets each file by
+    its duration in microseconds) then land on whole frames, with no jitter at the joins."""
+    return ["-video_track_timescale", str(job.fps), "-movflags", "+faststart", "-f", "mp4", job.output]
+
+
+def join_argv(job: EncodeJob, concat_list: str) -> list[str]:
+    """Segments (listed in an ffconcat file) stream-copied into one MP4, soundtrack and captions
+    muxed once. The segments were encoded with `job.encoder`; nothing of the video is re-encoded."""
+    inputs, maps, codecs = _soundtrack_and_captions(job)
+    return [
+        job.ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+        "-f", "concat", "-safe", "0", "-i", concat_list, *inputs, "-map", "0:v:0", *maps,
+        "-c:v", "copy", *codecs, *_mp4_options(job),
+    ]
+
+
+def _soundtrack_and_captions(job: EncodeJob) -> tuple[list[str], list[str], list[str]]:
+    """(inputs, maps, codec options) of the soundtrack and the captions; the video is input 0."""
+    duration = f"{job.duration_s:.6f}"
+    inputs: list[str] = []
+    maps: list[str] = []
+    codecs: list[str] = []
+    index = 1
     if job.soundtrack:
-        argv += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
+        # Read no more than the film; apad below fills a shorter track with silence.
+        inputs += ["-t", duration, "-i", job.soundtrack]
+        maps += ["-map", f"{index}:a:0"]
+        if job.copy_audio:
+            codecs += ["-c:a", "copy"]
+        else:
+            codecs += ["-af", f"apad=whole_dur={duration}", "-c:a", "aac", "-b:a", job.audio_bitrate]
+        index += 1
     if job.subtitles:
-        argv += ["-c:s", "mov_text", "-metadata:s:s:0", f"language={job.subtitle_language}"]
-    argv += ["-movflags", "+faststart", "-f", "mp4", job.output]
-    return argv
+        inputs += ["-i", job.subtitles]
+        maps += ["-map", f"{index}:s:0"]
+        codecs += ["-c:s", "mov_text", "-metadata:s:s:0", f"language={job.subtitle_language}"]
+    return inputs, maps, codecs
 
 
 def convert_captions_argv(ffmpeg_bin: str, source: str, target: str) -> list[str]:
@@ -160,3 +187,22 @@ def choose_encoder(choice: EncoderChoice, ffmpeg_bin: str, threads: int = 0) -> 
                 notices.append(Notice("nvenc_unavailable", f"h264_nvenc unusable ({why}); encoded with libx264"))
             codec = X264
     return VideoEncoder(codec, choice.preset, choice.crf, threads), notices
+
+
+def audio_copyable(info: dict[str, object], duration_s: float, fps: int) -> bool:
+    """Whether a probed soundtrack can be muxed as it is: AAC, and as long as the film within the
+    output check's slack (one video frame plus one AAC frame)."""
+    streams = info.get("streams")
+    audio = next(
+        (st for st in streams if isinstance(st, dict) and st.get("codec_type") == "audio"), None
+    ) if isinstance(streams, list) else None
+    if audio is None or audio.get("codec_name") != "aac":
+        return False
+    try:
+        seconds = float(audio.get("duration") or 0)
+        rate = int(audio.get("sample_rate") or 0)
+    except (TypeError, ValueError):
+        return False
+    if rate <= 0:
+        return False
+    return abs(seconds - duration_s) <= 0.5 * (1 / fps + 1024 / rate)

@@ -1,8 +1,10 @@
 """Frames from graded keyframes: camera moves, transitions, letterbox, one frame at a time.
 
+Frames are I420 (BT.709 limited-range yuv420p, see yuv.py), what the encoder takes: each plate is
+converted once per keyframe, and every per-frame operation (warp, blend, fade) runs on the planes.
 Memory stays bounded whatever the duration: the renderer holds one plate per scene, a small ring
 of output buffers and two scratch pictures. A still scene is rendered once and the same buffer is
-handed out for each of its frames; crossfades are one `cv2.addWeighted` on uint8 pictures.
+handed out for each of its frames; crossfades are one `cv2.addWeighted` on the uint8 planes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from services.compositor.motion import CameraPath, Move
 from services.compositor.spec import Transition
 from services.compositor.timeline import Geometry, Timeline, TransitionSpan
+from services.compositor.yuv import BLACK, Picture, bgr_to_i420, chroma_affine, planes_from_bgr
 
 WARP_FLAGS = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
@@ -51,8 +54,12 @@ class SceneLayer:
         self.still: np.ndarray | None = None
         self._plate4: np.ndarray | None = None
         self._scratch4: np.ndarray | None = None
+        self._planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.still_i420: Picture | None = None
         if path.is_static:
             self.still = self._still()
+            if self.size[0] % 2 == 0 and self.size[1] % 2 == 0:
+                self.still_i420 = Picture.of(bgr_to_i420(self.still))
 
     def _still(self) -> np.ndarray:
         m = self.path.inverse_affine(0.0)
@@ -78,6 +85,54 @@ class SceneLayer:
             borderMode=cv2.BORDER_REPLICATE,
         )
         return cv2.cvtColor(scratch, cv2.COLOR_BGRA2BGR, dst=out)
+
+    # -- I420 ---------------------------------------------------------------------------------------
+    def _plate_planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._planes is None:
+            self._planes = planes_from_bgr(self.plate)
+        return self._planes
+
+    def _chroma_affine(self, m: np.ndarray, out: Picture) -> np.ndarray:
+        y, u, _ = self._plate_planes()
+        return chroma_affine(
+            m, (out.width, out.height), (out.u.shape[1], out.u.shape[0]), (y.shape[1], y.shape[0]),
+            (u.shape[1], u.shape[0]),
+        )
+
+    def render_i420(self, u: float, out: Picture) -> Picture:
+        """The picture at progress u as planes: the shared still for a static scene, else each
+        plane warped from the plate's planes into `out` (one resampling, as in `render`)."""
+        if self.still_i420 is not None:
+            return self.still_i420
+        y, pu, pv = self._plate_planes()
+        m = self.path.inverse_affine(u)
+        mc = self._chroma_affine(m, out)
+        cv2.warpAffine(y, m, (out.width, out.height), dst=out.y, flags=WARP_FLAGS, borderMode=cv2.BORDER_REPLICATE)
+        csize = (out.u.shape[1], out.u.shape[0])
+        for plate, dst in ((pu, out.u), (pv, out.v)):
+            cv2.warpAffine(plate, mc, csize, dst=dst, flags=WARP_FLAGS, borderMode=cv2.BORDER_REPLICATE)
+        return out
+
+    def render_displaced_i420(
+        self, u: float, flow: PlanarFlow, weight: float, grid: PlanarGrid, out: Picture
+    ) -> Picture:
+        """`render_displaced` on the planes: the luma map as there; the chroma map is the same
+        composition on the chroma grid, with the flow sampled there (in luma pixels)."""
+        y, pu, pv = self._plate_planes()
+        m = self.path.inverse_affine(u)
+        sx, tx, sy, ty = float(m[0, 0]), float(m[0, 2]), float(m[1, 1]), float(m[1, 2])
+        map_x = cv2.addWeighted(flow.luma.dx, -sx * weight, grid.luma.x, sx, tx)
+        map_y = cv2.addWeighted(flow.luma.dy, -sy * weight, grid.luma.y, sy, ty)
+        cv2.remap(y, map_x, map_y, cv2.INTER_LINEAR, dst=out.y, borderMode=cv2.BORDER_REPLICATE)
+        mc = self._chroma_affine(m, out)
+        # The flow is in picture luma pixels: one of them is 1 / (luma px per chroma px) chroma pixels.
+        kx = float(mc[0, 0]) * out.u.shape[1] / out.width
+        ky = float(mc[1, 1]) * out.u.shape[0] / out.height
+        cmap_x = cv2.addWeighted(flow.chroma.dx, -kx * weight, grid.chroma.x, float(mc[0, 0]), float(mc[0, 2]))
+        cmap_y = cv2.addWeighted(flow.chroma.dy, -ky * weight, grid.chroma.y, float(mc[1, 1]), float(mc[1, 2]))
+        for plate, dst in ((pu, out.u), (pv, out.v)):
+            cv2.remap(plate, cmap_x, cmap_y, cv2.INTER_LINEAR, dst=dst, borderMode=cv2.BORDER_REPLICATE)
+        return out
 
     def render_displaced(
         self, u: float, flow: FlowField, weight: float, grid: PixelGrid, out: np.ndarray
@@ -113,6 +168,33 @@ class PixelGrid:
         x = np.broadcast_to(np.arange(width, dtype=np.float32)[None, :], (height, width))
         y = np.broadcast_to(np.arange(height, dtype=np.float32)[:, None], (height, width))
         return cls(np.ascontiguousarray(x), np.ascontiguousarray(y))
+
+
+@dataclass(frozen=True)
+class PlanarGrid:
+    """Pixel grids of the luma and the chroma planes of the picture."""
+
+    luma: PixelGrid
+    chroma: PixelGrid
+
+    @classmethod
+    def of(cls, width: int, height: int) -> PlanarGrid:
+        return cls(PixelGrid.of(width, height), PixelGrid.of(width // 2, height // 2))
+
+
+@dataclass(frozen=True)
+class PlanarFlow:
+    """A flow field at luma size and sampled at the chroma pixels (values in luma pixels)."""
+
+    luma: FlowField
+    chroma: FlowField
+
+    @classmethod
+    def of(cls, flow: FlowField) -> PlanarFlow:
+        h, w = flow.dx.shape
+        size = (w // 2, h // 2)
+        chroma = FlowField(*(cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in (flow.dx, flow.dy)))
+        return cls(flow, chroma)
 
 
 @dataclass(frozen=True)
@@ -157,11 +239,12 @@ def morph_flows(a_bgr: np.ndarray, b_bgr: np.ndarray, max_side: int) -> FlowPair
 
 
 class FrameRenderer:
-    """Yields the film's frames in order as BGR uint8 arrays of the output size.
+    """Yields the film's frames in order as I420 uint8 buffers, shape (height * 3 / 2, width).
 
-    A yielded array may be yielded again (a still scene) and ring buffers are reused after
-    `ring` frames, so a consumer must be done with a frame before it has taken `ring - 1` more
-    (see `pipe.pump`, which keeps that invariant with a bounded queue).
+    A yielded array may be yielded again (a still scene: a frame yielded twice in a row is
+    unchanged) and ring buffers are reused after `ring` frames, so a consumer must be done with a
+    frame before it has taken `ring - 1` more (see `pipe.pump`, which keeps that invariant with a
+    bounded queue). `yuv.i420_to_bgr` turns a frame back into BGR.
     """
 
     def __init__(
@@ -181,11 +264,12 @@ class FrameRenderer:
         self.geometry = geometry
         self.flow_max_side = flow_max_side
         g = geometry
-        self._ring = [np.zeros((g.height, g.width, 3), np.uint8) for _ in range(ring)]
+        self._ring = [Picture.blank(g.width, g.height).buffer for _ in range(ring)]
         self._next = 0
         self._scratch = [np.empty((g.picture_height, g.width, 3), np.uint8) for _ in range(2)]
+        self._scratch_i420 = [Picture.blank(g.width, g.picture_height) for _ in range(2)]
         self._stills: dict[int, np.ndarray] = {}
-        self._pixel_grid: PixelGrid | None = None
+        self._pixel_grid: PlanarGrid | None = None
 
     def layer(self, index: int) -> SceneLayer:
         layer = self._layers.get(index)
@@ -194,12 +278,13 @@ class FrameRenderer:
             layer = self._layers[index] = self._make_layer(index)
         return layer
 
-    def _picture(self, frame: np.ndarray) -> np.ndarray:
+    def _picture(self, frame: np.ndarray) -> Picture:
         g = self.geometry
-        return frame[g.picture_top : g.picture_top + g.picture_height]
+        return Picture.of(frame).rows(g.picture_top, g.picture_height)
 
     def _buffer(self) -> np.ndarray:
         buf = self._ring[self._next]
+        assert buf is not None
         self._next = (self._next + 1) % len(self._ring)
         return buf
 
@@ -208,38 +293,44 @@ class FrameRenderer:
         frame = self._stills.get(index)
         if frame is None:
             g = self.geometry
-            frame = np.zeros((g.height, g.width, 3), np.uint8)
-            still = self.layer(index).still
-            assert still is not None
-            self._picture(frame)[...] = still
+            picture = Picture.blank(g.width, g.height)
+            still = self.layer(index).still_i420
+            assert still is not None and picture.buffer is not None
+            picture.rows(g.picture_top, g.picture_height).copy_from(still)
+            frame = picture.buffer
             self._stills = {index: frame}  # one at a time: scenes never come back
         return frame
 
-    def frames(self) -> Iterator[np.ndarray]:
+    def frames(self, start: int = 0, end: int | None = None) -> Iterator[np.ndarray]:
+        """Frames [start, end) of the film (all of them by default); frames outside are not rendered."""
+        stop = self.timeline.frame_count if end is None else end
         for segment in self.timeline.segments():
+            lo, hi = max(segment.start, start), min(segment.end, stop)
+            if lo >= hi:
+                continue
             if segment.transition is None:
-                yield from self._hold(segment.scene, segment.start, segment.end)
+                yield from self._hold(segment.scene, lo, hi)
             else:
-                yield from self._transition(segment.transition)
+                yield from self._transition(segment.transition, lo, hi)
 
     def _hold(self, index: int, start: int, end: int) -> Iterator[np.ndarray]:
         layer, span = self.layer(index), self.timeline.scenes[index]
-        if layer.still is not None:
+        if layer.still_i420 is not None:
             frame = self._still_frame(index)
             for _ in range(start, end):
                 yield frame
             return
         for k in range(start, end):
             out = self._buffer()
-            layer.render(span.progress(k), self._picture(out))
+            layer.render_i420(span.progress(k), self._picture(out))
             yield out
 
-    def _transition(self, t: TransitionSpan) -> Iterator[np.ndarray]:
+    def _transition(self, t: TransitionSpan, start: int, end: int) -> Iterator[np.ndarray]:
         a_layer, b_layer = self.layer(t.index), self.layer(t.index + 1)
         a_span, b_span = self.timeline.scenes[t.index], self.timeline.scenes[t.index + 1]
-        sa, sb = self._scratch
+        sa, sb = self._scratch_i420
         flows = self._flows(t) if t.kind is Transition.FLOW_MORPH else None
-        for k in range(t.start, t.end):
+        for k in range(start, end):
             alpha = t.alpha(k)
             ua, ub = a_span.progress(k), b_span.progress(k)
             out = self._buffer()
@@ -248,29 +339,43 @@ class FrameRenderer:
                 # Outgoing pixels travel alpha of the way along their flow, incoming ones come from
                 # (1 - alpha) back along theirs; the two warped pictures are then crossfaded.
                 grid = self._grid()
-                a = a_layer.render_displaced(ua, flows.forward, alpha, grid, sa)
-                b = b_layer.render_displaced(ub, flows.backward, 1.0 - alpha, grid, sb)
-                cv2.addWeighted(a, 1.0 - alpha, b, alpha, 0.0, dst=pic)
+                a = a_layer.render_displaced_i420(ua, flows[0], alpha, grid, sa)
+                b = b_layer.render_displaced_i420(ub, flows[1], 1.0 - alpha, grid, sb)
+                blend(a, b, alpha, pic)
             elif t.kind is Transition.DIP_TO_BLACK:
                 # First half fades the outgoing scene out, second half fades the incoming one in.
                 if alpha < 0.5:
-                    cv2.convertScaleAbs(a_layer.render(ua, sa), dst=pic, alpha=1.0 - 2.0 * alpha)
+                    fade(a_layer.render_i420(ua, sa), 1.0 - 2.0 * alpha, pic)
                 else:
-                    cv2.convertScaleAbs(b_layer.render(ub, sb), dst=pic, alpha=2.0 * alpha - 1.0)
+                    fade(b_layer.render_i420(ub, sb), 2.0 * alpha - 1.0, pic)
             else:  # crossfade
-                a = a_layer.render(ua, sa)
-                b = b_layer.render(ub, sb)
-                cv2.addWeighted(a, 1.0 - alpha, b, alpha, 0.0, dst=pic)
+                blend(a_layer.render_i420(ua, sa), b_layer.render_i420(ub, sb), alpha, pic)
             yield out
 
-    def _grid(self) -> PixelGrid:
+    def _grid(self) -> PlanarGrid:
         if self._pixel_grid is None:
-            self._pixel_grid = PixelGrid.of(self.geometry.width, self.geometry.picture_height)
+            self._pixel_grid = PlanarGrid.of(self.geometry.width, self.geometry.picture_height)
         return self._pixel_grid
 
-    def _flows(self, t: TransitionSpan) -> FlowPair:
+    def _flows(self, t: TransitionSpan) -> tuple[PlanarFlow, PlanarFlow]:
         """Flow between the two scenes as the camera frames them at the transition's midpoint."""
         mid = t.start + t.length // 2
         a = self.layer(t.index).render(self.timeline.scenes[t.index].progress(mid), self._scratch[0]).copy()
         b = self.layer(t.index + 1).render(self.timeline.scenes[t.index + 1].progress(mid), self._scratch[1])
-        return morph_flows(a, b, self.flow_max_side)
+        pair = morph_flows(a, b, self.flow_max_side)
+        return PlanarFlow.of(pair.forward), PlanarFlow.of(pair.backward)
+
+
+def blend(a: Picture, b: Picture, alpha: float, out: Picture) -> None:
+    """out = (1 - alpha) a + alpha b, plane by plane (one call when all three are contiguous)."""
+    if a.buffer is not None and b.buffer is not None and out.buffer is not None:
+        cv2.addWeighted(a.buffer, 1.0 - alpha, b.buffer, alpha, 0.0, dst=out.buffer)
+        return
+    for pa, pb, po in zip(a.planes, b.planes, out.planes, strict=True):
+        cv2.addWeighted(pa, 1.0 - alpha, pb, alpha, 0.0, dst=po)
+
+
+def fade(picture: Picture, gain: float, out: Picture) -> None:
+    """Scale towards black: each plane moves towards its black level (Y 16, U and V 128)."""
+    for src, dst, black in zip(picture.planes, out.planes, BLACK, strict=True):
+        cv2.convertScaleAbs(src, dst=dst, alpha=gain, beta=black * (1.0 - gain))

@@ -127,3 +127,24 @@ class ComposeOutcome:
     encoder: str
     warnings: tuple[Notice, ...]
     seconds: float
+
+
+@dataclass(frozen=True)
+class SegmentStill:
+    """A still the join needs, taken while a segment's frames streamed past (PNG: no second loss)."""
+
+    frame: int
+    kind: str  # "poster" or "tile"
+    scene: int
+    stored: StoredObject
+
+
+@dataclass(frozen=True)
+class SegmentOutcome:
+    video: OutputArtifact
+    start: int
+    end: int
+    stills: tuple[SegmentStill, ...]
+    encoder: str
+    warnings: tuple[Notice, ...]
+    seconds: float

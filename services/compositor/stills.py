@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from services.compositor.timeline import Timeline
+from services.compositor.yuv import i420_to_bgr
 
 JPEG_QUALITY = 90
 SHEET_BACKGROUND = (24, 24, 24)
@@ -51,10 +52,13 @@ class StillCollector:
         self.tile_frames = {scenes[i].middle: i for i in picked}
 
     def offer(self, index: int, frame: np.ndarray) -> None:
-        """Called with each written frame (0-based index); copies only the frames it needs."""
-        if index == self.poster_frame:
-            self.poster = frame.copy()
+        """Called with each written I420 frame (0-based index); converts only the frames it needs."""
         scene = self.tile_frames.get(index)
+        if index != self.poster_frame and scene is None:
+            return
+        frame = i420_to_bgr(frame)
+        if index == self.poster_frame:
+            self.poster = frame
         if scene is not None:
             h, w = frame.shape[:2]
             tw = min(self.thumbnail_width, w)

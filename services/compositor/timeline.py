@@ -84,7 +84,8 @@ def resolve_geometry(width: int, height: int, aspect: Aspect) -> Geometry:
     picture_h = height
     if aspect is Aspect.CINEMASCOPE_LETTERBOX:
         picture_h = min(height, _even(width / CINEMASCOPE_RATIO))
-    return Geometry(width, height, (height - picture_h) // 2, picture_h)
+    # An even top keeps the bars on whole 4:2:0 chroma rows (the picture is even already).
+    return Geometry(width, height, (height - picture_h) // 4 * 2, picture_h)
 
 
 @dataclass(frozen=True)

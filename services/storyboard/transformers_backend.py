@@ -233,7 +233,7 @@ def generate_lines(
 
     Returns the raw text after each number; fewer lines when `max_time_s` ran out."""
     import torch
-    from transformers import LogitsProcessorList
+    from transformers import LogitsProcessorList, StoppingCriteriaList
 
     tokenizer, model = loaded.tokenizer, loaded.model
     if loaded.has_chat_template:

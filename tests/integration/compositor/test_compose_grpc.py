@@ -242,3 +242,48 @@ async def test_cancelling_the_call_stops_ffmpeg_and_cleans_up(env: Env):
     assert list(env.work.iterdir()) == []
     with contextlib.suppress(FileNotFoundError):
         assert not list((env.store.root / "compose").rglob("*.mp4"))
+
+
+async def test_segments_over_grpc_plan_render_and_join(env: Env):
+    """PlanSegments -> ComposeSegment per range (soundtrack not needed yet) -> JoinSegments."""
+    film = cpb.ComposeVideoRequest(
+        scenes=five_scenes(env, 1.0), fps=24, width=320, height=180, soundtrack_uri=env.soundtrack,
+        captions_srt_uri=env.srt, output_prefix="jobs/seg/video",
+        encoder=cpb.EncoderOptions(codec="libx264", preset="ultrafast"),
+    )
+    plan = await env.stub.PlanSegments(cpb.PlanSegmentsRequest(compose=film, max_segments=3, min_segment_frames=24))
+    assert plan.frame_count == 120 and len(plan.segments) == 3
+    assert plan.segments[0].start == 0 and plan.segments[-1].end == 120
+    video_only = cpb.ComposeVideoRequest()
+    video_only.CopyFrom(film)
+    video_only.ClearField("soundtrack_uri")
+    results = []
+    for frames in plan.segments:
+        call = env.stub.ComposeSegment(cpb.ComposeSegmentRequest(compose=video_only, frames=frames))
+        updates = [m async for m in call]
+        assert updates[-1].HasField("result") and updates[0].progress.frames_total == frames.end - frames.start
+        results.append(updates[-1].result)
+    assert sum(1 for r in results for s in r.stills if s.kind == "poster") == 1
+    assert sorted(s.scene for r in results for s in r.stills if s.kind == "tile") == [0, 1, 2, 3, 4]
+    joined = (await env.stub.JoinSegments(cpb.JoinSegmentsRequest(compose=film, segments=results))).result
+    assert joined.frame_count == 120 and joined.encoder == "libx264" and joined.poster.uri and joined.vtt.uri
+    info = probe(env, joined.video.uri)
+    assert streams(info, "video")[0]["nb_read_packets"] == "120"
+    assert streams(info, "audio") and streams(info, "subtitle")
+
+    # A segment that is not in the store is named; a gap in the tiling is named.
+    missing = cpb.SegmentResult()
+    missing.CopyFrom(results[1])
+    missing.video.uri = env.store.uri_for("jobs/seg/video/nope.mp4")
+    with pytest.raises(aio.AioRpcError) as caught:
+        await env.stub.JoinSegments(cpb.JoinSegmentsRequest(compose=film, segments=[results[0], missing, results[2]]))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations(caught.value)] == ["segments[1].video.uri"]
+    with pytest.raises(aio.AioRpcError) as caught:
+        await env.stub.JoinSegments(cpb.JoinSegmentsRequest(compose=film, segments=[results[0], results[2]]))
+    assert [v.field for v in field_violations(caught.value)] == ["segments[1].frames"]
+    with pytest.raises(aio.AioRpcError) as caught:
+        bad_range = cpb.ComposeSegmentRequest(compose=video_only, frames=cpb.FrameRange(start=100, end=140))
+        async for _ in env.stub.ComposeSegment(bad_range):
+            pass
+    assert [v.field for v in field_violations(caught.value)] == ["frames"]

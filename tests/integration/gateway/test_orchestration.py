@@ -86,6 +86,7 @@ async def test_generate_video_runs_every_stage_and_streams_progress(gateway: Gat
     compose = doubles.compositor.requests[0]
     assert compose.fps == 24 and (compose.width, compose.height) == (256, 144)
     assert compose.captions_srt_uri and compose.soundtrack_uri.endswith("soundtrack.m4a")
+    assert compose.encoder.preset == "veryfast", "a draft film is encoded with the draft tier's preset"
     assert doubles.storyboard.requests[0].seed == 7
 
     artifact, data = await download(gateway, job.name, artifact="video.mp4", chunk_size=4096)

@@ -33,16 +33,16 @@ def value_after(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
 
 
-def test_video_only_argv_reads_raw_bgr_frames_from_the_pipe():
+def test_video_only_argv_reads_raw_i420_frames_from_the_pipe():
     argv = encode_argv(job())
     assert argv[:1] == ["ffmpeg"]
     assert argv[argv.index("-f") : argv.index("-i") + 2] == [
-        "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "320x180", "-framerate", "24", "-i", "pipe:0",
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "320x180", "-framerate", "24", "-i", "pipe:0",
     ]
     assert value_after(argv, "-c:v") == "libx264"
     assert value_after(argv, "-preset") == "medium" and value_after(argv, "-crf") == "23"
-    assert value_after(argv, "-pix_fmt") == "bgr24" and argv[argv.index("-c:v") :].count("yuv420p") == 1
-    assert "out_color_matrix=bt709" in value_after(argv, "-vf")
+    # The frames are BT.709 yuv420p already: ffmpeg converts nothing.
+    assert argv[argv.index("-c:v") :].count("yuv420p") == 1 and "-vf" not in argv
     for flag in ("-colorspace", "-color_primaries", "-color_trc"):
         assert value_after(argv, flag) == "bt709"
     assert value_after(argv, "-movflags") == "+faststart"
@@ -100,7 +100,7 @@ def test_encoder_choice_on_this_machine():
 
 def test_pipe_failure_carries_ffmpeg_stderr(tmp_path):
     argv = encode_argv(job(ffmpeg=ffmpeg.ffmpeg_path(), soundtrack="missing.wav", output=str(tmp_path / "o.mp4")))
-    frame = np.zeros((180, 320, 3), np.uint8)
+    frame = np.zeros((270, 320), np.uint8)
     with pytest.raises(FFmpegError) as caught, FFmpegPipe(argv, cwd=tmp_path) as pipe:
         for _ in range(200):
             pipe.write(frame)
@@ -117,7 +117,7 @@ def test_pipe_encodes_exactly_the_frames_written(tmp_path):
                            encoder=VideoEncoder("libx264", "ultrafast", 30)))
     with FFmpegPipe(argv) as pipe:
         for k in range(12):
-            pipe.write(np.full((180, 320, 3), k * 20, np.uint8))
+            pipe.write(np.full((270, 320), k * 20, np.uint8))
         pipe.finish(timeout=30)
     info = verify_output(out, Expected(320, 180, 24, 12, audio=False, subtitles=False))
     assert info["streams"][0]["nb_read_packets"] == "12"

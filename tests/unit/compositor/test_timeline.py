@@ -90,7 +90,7 @@ def test_geometry_presets():
     assert resolve_geometry(320, 0, Aspect.VERTICAL).height == 568
     assert resolve_geometry(0, 180, Aspect.WIDESCREEN).width == 320
     small = resolve_geometry(320, 180, Aspect.CINEMASCOPE_LETTERBOX)
-    assert (small.picture_top, small.picture_height) == (23, 134)
+    assert (small.picture_top, small.picture_height) == (22, 134)  # even top: whole chroma rows
 
 
 def test_defaults_are_resolved_from_settings():

@@ -118,3 +118,87 @@ class ComposeVideoResponse(_message.Message):
     progress: ComposeProgress
     result: ComposeResult
     def __init__(self, progress: _Optional[_Union[ComposeProgress, _Mapping]] = ..., result: _Optional[_Union[ComposeResult, _Mapping]] = ...) -> None: ...
+
+class FrameRange(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+
+class PlanSegmentsRequest(_message.Message):
+    __slots__ = ("compose", "max_segments", "min_segment_frames")
+    COMPOSE_FIELD_NUMBER: _ClassVar[int]
+    MAX_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    MIN_SEGMENT_FRAMES_FIELD_NUMBER: _ClassVar[int]
+    compose: ComposeVideoRequest
+    max_segments: int
+    min_segment_frames: int
+    def __init__(self, compose: _Optional[_Union[ComposeVideoRequest, _Mapping]] = ..., max_segments: _Optional[int] = ..., min_segment_frames: _Optional[int] = ...) -> None: ...
+
+class PlanSegmentsResponse(_message.Message):
+    __slots__ = ("frame_count", "segments")
+    FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    frame_count: int
+    segments: _containers.RepeatedCompositeFieldContainer[FrameRange]
+    def __init__(self, frame_count: _Optional[int] = ..., segments: _Optional[_Iterable[_Union[FrameRange, _Mapping]]] = ...) -> None: ...
+
+class ComposeSegmentRequest(_message.Message):
+    __slots__ = ("compose", "frames")
+    COMPOSE_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_FIELD_NUMBER: _ClassVar[int]
+    compose: ComposeVideoRequest
+    frames: FrameRange
+    def __init__(self, compose: _Optional[_Union[ComposeVideoRequest, _Mapping]] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ...) -> None: ...
+
+class SegmentStill(_message.Message):
+    __slots__ = ("frame", "kind", "scene", "image")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SCENE_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    kind: str
+    scene: int
+    image: _common_pb2.Artifact
+    def __init__(self, frame: _Optional[int] = ..., kind: _Optional[str] = ..., scene: _Optional[int] = ..., image: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ...) -> None: ...
+
+class SegmentResult(_message.Message):
+    __slots__ = ("video", "frames", "stills", "encoder", "warnings", "seconds")
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_FIELD_NUMBER: _ClassVar[int]
+    STILLS_FIELD_NUMBER: _ClassVar[int]
+    ENCODER_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    SECONDS_FIELD_NUMBER: _ClassVar[int]
+    video: _common_pb2.Artifact
+    frames: FrameRange
+    stills: _containers.RepeatedCompositeFieldContainer[SegmentStill]
+    encoder: str
+    warnings: _containers.RepeatedCompositeFieldContainer[_common_pb2.Warning]
+    seconds: float
+    def __init__(self, video: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., stills: _Optional[_Iterable[_Union[SegmentStill, _Mapping]]] = ..., encoder: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., seconds: _Optional[float] = ...) -> None: ...
+
+class ComposeSegmentResponse(_message.Message):
+    __slots__ = ("progress", "result")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    progress: ComposeProgress
+    result: SegmentResult
+    def __init__(self, progress: _Optional[_Union[ComposeProgress, _Mapping]] = ..., result: _Optional[_Union[SegmentResult, _Mapping]] = ...) -> None: ...
+
+class JoinSegmentsRequest(_message.Message):
+    __slots__ = ("compose", "segments")
+    COMPOSE_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    compose: ComposeVideoRequest
+    segments: _containers.RepeatedCompositeFieldContainer[SegmentResult]
+    def __init__(self, compose: _Optional[_Union[ComposeVideoRequest, _Mapping]] = ..., segments: _Optional[_Iterable[_Union[SegmentResult, _Mapping]]] = ...) -> None: ...
+
+class JoinSegmentsResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: ComposeResult
+    def __init__(self, result: _Optional[_Union[ComposeResult, _Mapping]] = ...) -> None: ...

@@ -40,6 +40,21 @@ class CompositorServiceStub:
                 request_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoRequest.SerializeToString,
                 response_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoResponse.FromString,
                 _registered_method=True)
+        self.PlanSegments = channel.unary_unary(
+                '/cinesynth.v1.CompositorService/PlanSegments',
+                request_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsRequest.SerializeToString,
+                response_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsResponse.FromString,
+                _registered_method=True)
+        self.ComposeSegment = channel.unary_stream(
+                '/cinesynth.v1.CompositorService/ComposeSegment',
+                request_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentRequest.SerializeToString,
+                response_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentResponse.FromString,
+                _registered_method=True)
+        self.JoinSegments = channel.unary_unary(
+                '/cinesynth.v1.CompositorService/JoinSegments',
+                request_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsRequest.SerializeToString,
+                response_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsResponse.FromString,
+                _registered_method=True)
 
 
 class CompositorServiceServicer:
@@ -53,6 +68,27 @@ class CompositorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PlanSegments(self, request, context):
+        """Segment-parallel compose: where a film splits (at cuts where it can), one segment's frames
+        encoded video-only (any replica renders any segment), and the stream-copy join that muxes the
+        soundtrack and captions once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ComposeSegment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinSegments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompositorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +96,21 @@ def add_CompositorServiceServicer_to_server(servicer, server):
                     servicer.ComposeVideo,
                     request_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoRequest.FromString,
                     response_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoResponse.SerializeToString,
+            ),
+            'PlanSegments': grpc.unary_unary_rpc_method_handler(
+                    servicer.PlanSegments,
+                    request_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsRequest.FromString,
+                    response_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsResponse.SerializeToString,
+            ),
+            'ComposeSegment': grpc.unary_stream_rpc_method_handler(
+                    servicer.ComposeSegment,
+                    request_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentRequest.FromString,
+                    response_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentResponse.SerializeToString,
+            ),
+            'JoinSegments': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinSegments,
+                    request_deserializer=cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsRequest.FromString,
+                    response_serializer=cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -90,6 +141,87 @@ class CompositorService:
             '/cinesynth.v1.CompositorService/ComposeVideo',
             cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoRequest.SerializeToString,
             cinesynth_dot_v1_dot_compositor__service__pb2.ComposeVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PlanSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cinesynth.v1.CompositorService/PlanSegments',
+            cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsRequest.SerializeToString,
+            cinesynth_dot_v1_dot_compositor__service__pb2.PlanSegmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComposeSegment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/cinesynth.v1.CompositorService/ComposeSegment',
+            cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentRequest.SerializeToString,
+            cinesynth_dot_v1_dot_compositor__service__pb2.ComposeSegmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cinesynth.v1.CompositorService/JoinSegments',
+            cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsRequest.SerializeToString,
+            cinesynth_dot_v1_dot_compositor__service__pb2.JoinSegmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,
