@@ -106,6 +106,10 @@ load: setup ## N concurrent jobs (default 20), 4 simulated-GPU image workers; RE
 bench-e2e: setup ## the 60 s five-scene draft movie through the local stack, timed per stage
 	$(PY) -m services.common.stack bench-e2e
 
+.PHONY: bench-progress
+bench-progress: setup ## a film on the local stack (free ports): progress/ETA per event, old vs new weights, ETA error
+	$(PY) bench/progress/run.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: down
 	rm -rf run build .pytest_cache .ruff_cache
