@@ -10,6 +10,8 @@ STAMP       := $(VENV)/.cinesynth-installed
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE ?= 1
+# The derandomised, bounded hypothesis profile (tests/conftest.py); `thorough` explores further.
+export HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: help
 help: ## list the targets
@@ -71,7 +73,12 @@ deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool 
 
 .PHONY: test
 test: setup ## run the test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@# --tb=native: CPython 3.11.7 crashes pytest (INTERNALERROR, AST recursion) rendering some tracebacks.
+	$(PY) -m pytest --tb=native $(PYTEST_ARGS)
+
+.PHONY: faults-matrix
+faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s; 4x image-worker overload (prints FIGURE lines)
+	CINESYNTH_FAULT_DELAYS=0,5,20 $(PY) -m pytest tests/faults/test_waiting.py -s -q -p no:cacheprovider --tb=native
 
 # --- local stack -------------------------------------------------------------------------------
 .PHONY: up
@@ -85,6 +92,10 @@ down: ## stop the local stack (SIGTERM, then wait)
 .PHONY: status
 status: ## health of the local stack
 	$(PY) -m services.common.stack status
+
+.PHONY: soak
+soak: setup ## N jobs through a local stack on free ports; RSS of every service before/after (SOAK_JOBS=100)
+	$(PY) bench/soak/run.py --jobs $(or $(SOAK_JOBS),100)
 
 .PHONY: review
 review: setup ## the review page on http://127.0.0.1:8080 for the gateway at GATEWAY (default localhost:50051)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import grpc
 from google.protobuf import json_format
@@ -11,6 +12,7 @@ from google.rpc import status_pb2
 
 from gateway.enums import enum_value, short_name
 from gateway.events import last_sequence
+from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
 from gateway.validation import CreateVideoInput, SpecInput
@@ -49,8 +51,10 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             narration=m.narration,
         )
     storyboard = None
+    non_finite: list[str] = []
     if source == "storyboard":
         storyboard = json_format.MessageToDict(request.storyboard, preserving_proto_field_name=True)
+        non_finite = [f"storyboard.{path}" for path in non_finite_fields(request.storyboard)]
     return CreateVideoInput(
         request_id=request.request_id.strip(),
         source_kind=source,
@@ -78,6 +82,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
+        storyboard_non_finite=non_finite,
     )
 
 
@@ -98,10 +103,24 @@ def artifact_kind(value: int) -> str:
 # --- responses -----------------------------------------------------------------------------------
 
 
-def artifact_to_proto(artifact: ArtifactRecord) -> common.Artifact:
+def public_artifact_uri(job_name: str, artifact_name: str) -> str:
+    """What a client sees as an artifact's location: its name under the job (`jobs/{id}/artifacts/{name}`,
+    fetched with DownloadArtifact), never the store's layout (a host path, a bucket)."""
+    return f"{job_name}/artifacts/{artifact_name}"
+
+
+# (job name, artifact) -> the URI shown to clients; a presigned S3 URL where the gateway is set up for it.
+ArtifactLinks = Callable[[str, ArtifactRecord], str]
+
+
+def named_links(job_name: str, artifact: ArtifactRecord) -> str:
+    return public_artifact_uri(job_name, artifact.name)
+
+
+def artifact_to_proto(artifact: ArtifactRecord, job_name: str, links: ArtifactLinks = named_links) -> common.Artifact:
     return common.Artifact(
         name=artifact.name,
-        uri=artifact.uri,
+        uri=links(job_name, artifact),
         mime_type=artifact.mime_type,
         size_bytes=artifact.size_bytes,
         sha256=artifact.sha256,
@@ -117,7 +136,7 @@ def _stage(stage: Stage | str) -> int:
     return enum_value(video.JobStage, "JOB_STAGE_", Stage(stage).value)
 
 
-def job_to_proto(job: Job) -> video.Job:
+def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
     spec = job.spec
     out = video.Job(
         name=job.name,
@@ -130,7 +149,7 @@ def job_to_proto(job: Job) -> video.Job:
         message=job.message,
         eta_s=job.eta_s,
         event_sequence=last_sequence(job),
-        artifacts=[artifact_to_proto(a) for a in job.artifacts_in_order()],
+        artifacts=[artifact_to_proto(a, job.name, links) for a in job.artifacts_in_order()],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(
@@ -181,7 +200,7 @@ def job_to_proto(job: Job) -> video.Job:
     return out
 
 
-def event_to_proto(update: JobUpdate) -> video.JobEvent:
+def event_to_proto(update: JobUpdate, links: ArtifactLinks = named_links) -> video.JobEvent:
     job = update.job
     # The journal's event when there is one (every job made by this gateway has); else the job now.
     e = update.event
@@ -205,11 +224,11 @@ def event_to_proto(update: JobUpdate) -> video.JobEvent:
         missed_events=update.missed_events,
     )
     if update.first or JobState(state).terminal:
-        event.job.CopyFrom(job_to_proto(job))
+        event.job.CopyFrom(job_to_proto(job, links))
     return event
 
 
-def job_json(job: Job) -> bytes:
+def job_json(job: Job, links: ArtifactLinks = named_links) -> bytes:
     """The webhook body: the public Job as JSON with the proto's snake_case names."""
-    data = json_format.MessageToDict(job_to_proto(job), preserving_proto_field_name=True)
+    data = json_format.MessageToDict(job_to_proto(job, links), preserving_proto_field_name=True)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -226,6 +226,8 @@ class Job:
     # The WatchJob event journal (gateway/events.py): the last JOURNAL_LIMIT visible changes.
     events: list[dict[str, Any]] = field(default_factory=list)
     runs: int = 0
+    # Why the last run ended without finishing the job (a crash), for the run-limit failure.
+    last_interruption: str = ""
     webhook: WebhookStatus = field(default_factory=WebhookStatus)
     # Column-backed, not part of the document: set by CancelJob from any replica.
     cancel_requested: bool = False

@@ -13,13 +13,13 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import astuple, dataclass
 
 from gateway.events import JobEventRecord, events_after, last_sequence, record_event
 from gateway.manager import JobManager
 from gateway.metrics import JOBS_TOTAL
-from gateway.model import ArtifactRecord, Job, JobState, new_job_id
+from gateway.model import TIERS, ArtifactRecord, Job, JobState, new_job_id
 from gateway.music import MusicTracks, UploadMetadata, UploadRecord
 from gateway.progress import estimate as estimate_progress
 from gateway.store import JobStore, TenantLimitReached
@@ -52,6 +52,7 @@ class GatewayConfig:
     tenant_max_active_jobs: int = 10
     tenant_limits: Mapping[str, int] | None = None
     webhook_allow_private: bool = False
+    served_tiers: tuple[str, ...] = TIERS
     watch_poll_s: float = 1.0
     cancel_wait_s: float = 2.0
 
@@ -109,6 +110,8 @@ class VideoGateway:
         self.music = music
         # Set when the server starts draining: open watch streams end so SIGTERM is not held up.
         self.closing = asyncio.Event()
+        # Told of every new job (the retention sweep marks the upload it uses).
+        self.on_created: Callable[[Job], Awaitable[None]] | None = None
 
     def begin_shutdown(self) -> None:
         self.closing.set()
@@ -127,6 +130,7 @@ class VideoGateway:
                 errors.add("callback_url", str(exc))
         errors.raise_if_any()
         assert valid is not None
+        self._check_tier_served(valid.spec.tier, valid.spec.allow_degrade)
         if valid.source_kind == "music":
             if self.music is None:
                 raise Unimplemented("music-video mode is not configured on this gateway")
@@ -165,8 +169,22 @@ class VideoGateway:
             )
         if created:
             JOBS_TOTAL.labels(JobState.QUEUED.value).inc()
+            if self.on_created is not None:
+                await self.on_created(stored)
             self.manager.wake()
         return stored, created
+
+    def _check_tier_served(self, tier: str, allow_degrade: bool) -> None:
+        """A tier no pool is configured for can never be rendered: refuse it now, not minutes later.
+        (A configured pool that is down or scaled to zero is waited for by the job.)"""
+        served = self.config.served_tiers
+        usable = [t for t in served if t == tier or (allow_degrade and TIERS.index(t) < TIERS.index(tier))]
+        if not usable:
+            offered = ", ".join(served) or "none"
+            hint = "" if allow_degrade else " (or allow degrading to a lower one)"
+            raise FailedPrecondition(
+                f"tier {tier} is not served by this gateway; tiers served: {offered}. Ask for a served tier{hint}"
+            )
 
     async def upload_music(
         self, tenant: str, metadata: UploadMetadata, chunks: AsyncIterator[bytes], *, timeout_s: float | None = None
@@ -266,6 +284,8 @@ class VideoGateway:
 
     async def artifact(self, tenant: str, name: str, artifact_name: str, kind: str) -> ArtifactRecord:
         job = await self.get(tenant, name)
+        # The artifact's public URI (jobs/{id}/artifacts/{name}) names it as well as its name does.
+        artifact_name = artifact_name.removeprefix(f"{job.name}/artifacts/")
         if artifact_name:
             found = job.artifact(artifact_name)
         elif kind:

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from services.common.interceptors import ErrorMappingInterceptor, MetricsInterceptor
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
+from services.common.portfile import write_port_file
 from services.common.reflection import enable_reflection
 from services.common.settings import ServiceSettings
 
@@ -126,6 +127,8 @@ class ServiceRuntime:
         if s.metrics_port is not None:
             self.metrics = start_metrics_endpoint(s.metrics_host, s.metrics_port)
         await self.server.start()
+        if s.port_file:
+            write_port_file(s.port_file, self.port, self.metrics_port)
         log.info(
             "listening",
             extra={"grpc_port": self.port, "metrics_port": self.metrics_port, "service_name": self.service.name},

@@ -100,7 +100,8 @@ def test_sources() -> None:
     _, errors = check(CreateVideoInput(source_kind="storyboard", storyboard=board, spec=SpecInput(scene_count=3)))
     assert "spec.scene_count" in errors
     nan_board = {"scenes": [{"duration_s": math.nan}]}
-    assert "storyboard" in check(CreateVideoInput(source_kind="storyboard", storyboard=nan_board))[1]
+    nan_errors = check(CreateVideoInput(source_kind="storyboard", storyboard=nan_board))[1]
+    assert "storyboard.scenes[0].duration_s" in nan_errors
     assert "music.upload_id" in check(CreateVideoInput(source_kind="music", music=MusicSpec()))[1]
     valid, errors = check(CreateVideoInput(source_kind="music", music=MusicSpec(library_track_id="t")))
     assert not errors
@@ -142,5 +143,18 @@ def test_fingerprint_is_of_the_normalised_request_aip_155() -> None:
     assert fingerprint(prompt(fps=25)) != implicit
     assert fingerprint(prompt(tier="turbo")) != implicit
     assert fingerprint(prompt(captions=False)) != implicit
+
+
+def test_text_fields_refuse_nul_and_invisible_only() -> None:
+    assert "NUL" in check(prompt(style="noir\x00"))[1]["spec.style"]
+    assert "visible" in check(prompt(style="\u200b"))[1]["spec.style"]
+    music = MusicSpec(library_track_id="t", genre_tags=["\u2060"], lyrics="la\x00la")
+    errors = check(CreateVideoInput(source_kind="music", music=music))[1]
+    assert set(errors) == {"music.genre_tags[0]", "music.lyrics"}
+    board = {"scenes": [{"duration_s": 6.0, "narration": "hello\x07"}]}
+    assert "storyboard.scenes[0].narration" in check(CreateVideoInput(source_kind="storyboard", storyboard=board))[1]
+    # Line breaks and tabs are text; a scene of one frame at the job's rate renders.
+    board = {"scenes": [{"duration_s": 1 / 24, "narration": "one\ntwo\tthree"}, {"duration_s": 6.0}]}
+    assert not check(CreateVideoInput(source_kind="storyboard", storyboard=board, spec=SpecInput(fps=24)))[1]
 
 
