@@ -117,6 +117,10 @@ load: setup ## N concurrent jobs (default 20), 4 simulated-GPU image workers; RE
 bench-e2e: setup ## draft films (60 s, 300 s) on a free-port local stack with 1/2/4 compositors: stages, wall, CPU-s
 	$(PY) bench/e2e.py $(BENCH_ARGS)
 
+.PHONY: bench-progress
+bench-progress: setup ## a film on the local stack (free ports): progress/ETA per event, old vs new weights, ETA error
+	$(PY) bench/progress/run.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: down
 	rm -rf run build .pytest_cache .ruff_cache

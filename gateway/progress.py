@@ -123,8 +123,10 @@ def _remaining_seconds(job: Job, stage: Stage, expected: float, fraction: float,
     if elapsed <= 0 or fraction < MIN_OBSERVED_FRACTION:
         return prior
     observed = elapsed * (1.0 - fraction) / fraction
-    # The further the stage is, the more its own rate is believed.
-    return fraction * observed + (1.0 - fraction) * prior
+    # The further the stage is, the more its own rate is believed; once it has run longer than the
+    # prior said it would take in all, the prior is plainly wrong for this job and its rate is all we have.
+    trust = max(fraction, min(elapsed / expected, 1.0) if expected > 0 else 1.0)
+    return trust * observed + (1.0 - trust) * prior
 
 
 def estimate(job: Job, costs: StageCosts = STAGE_COSTS, at: float | None = None) -> ProgressEstimate:
