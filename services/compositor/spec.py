@@ -60,6 +60,8 @@ class SceneSpec:
     transition_s: float = 0.0
     # Scales the camera motion, 0..1; 0 = 1.0.
     motion_intensity: float = 0.0
+    # A shot clip shown instead of the still (services/compositor/clips.py); "" = the still.
+    clip_uri: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from services.common.gen.cinesynth.v1 import common_pb2 as cinesynth_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!cinesynth/v1/motion_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"\x93\x02\n\x08\x43lipSpec\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0ckeyframe_uri\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12\x17\n\x0fnegative_prompt\x18\x04 \x01(\t\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\x12*\n\x06\x63\x61mera\x18\x08 \x01(\x0b\x32\x1a.cinesynth.v1.CameraMotion\x12\x18\n\x10motion_intensity\x18\t \x01(\x01\x12\x0c\n\x04seed\x18\n \x01(\x03\x12&\n\x04tier\x18\x0b \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\r\n\x05steps\x18\x0c \x01(\x05\"{\n\x14GenerateClipsRequest\x12%\n\x05\x63lips\x18\x01 \x03(\x0b\x32\x16.cinesynth.v1.ClipSpec\x12\x15\n\rallow_degrade\x18\x02 \x01(\x08\x12\x15\n\routput_prefix\x18\x03 \x01(\t\x12\x0e\n\x06job_id\x18\x04 \x01(\t\"\x9b\x02\n\x04\x43lip\x12\n\n\x02id\x18\x01 \x01(\t\x12%\n\x05video\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x04 \x01(\x01\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\r\n\x05model\x18\x07 \x01(\t\x12&\n\x04tier\x18\x08 \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\x0c\n\x04seed\x18\t \x01(\x03\x12\x10\n\x08segments\x18\n \x01(\x05\x12\x0f\n\x07seconds\x18\x0b \x01(\x01\x12\x0e\n\x06\x63\x61\x63hed\x18\x0c \x01(\x08\x12\'\n\x08warnings\x18\r \x03(\x0b\x32\x15.cinesynth.v1.Warning\"9\n\x15GenerateClipsResponse\x12 \n\x04\x63lip\x18\x01 \x01(\x0b\x32\x12.cinesynth.v1.Clip\"\x1a\n\x18GetMotionNodeInfoRequest\"\x81\x02\n\x19GetMotionNodeInfoResponse\x12\x13\n\x0b\x64\x65vice_kind\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65vice_name\x18\x02 \x01(\t\x12\x18\n\x10vram_total_bytes\x18\x03 \x01(\x03\x12\x17\n\x0fvram_free_bytes\x18\x04 \x01(\x03\x12&\n\x04tier\x18\x05 \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\r\n\x05model\x18\x06 \x01(\t\x12\x0e\n\x06loaded\x18\x07 \x01(\x08\x12\x10\n\x08inflight\x18\x08 \x01(\x05\x12\x13\n\x0bqueue_depth\x18\t \x01(\x05\x12\x19\n\x11selection_reasons\x18\n \x03(\t2\xd1\x01\n\rMotionService\x12Z\n\rGenerateClips\x12\".cinesynth.v1.GenerateClipsRequest\x1a#.cinesynth.v1.GenerateClipsResponse0\x01\x12\x64\n\x11GetMotionNodeInfo\x12&.cinesynth.v1.GetMotionNodeInfoRequest\x1a\'.cinesynth.v1.GetMotionNodeInfoResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!cinesynth/v1/motion_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"\x93\x02\n\x08\x43lipSpec\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0ckeyframe_uri\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12\x17\n\x0fnegative_prompt\x18\x04 \x01(\t\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\r\n\x05width\x18\x06 \x01(\x05\x12\x0e\n\x06height\x18\x07 \x01(\x05\x12*\n\x06\x63\x61mera\x18\x08 \x01(\x0b\x32\x1a.cinesynth.v1.CameraMotion\x12\x18\n\x10motion_intensity\x18\t \x01(\x01\x12\x0c\n\x04seed\x18\n \x01(\x03\x12&\n\x04tier\x18\x0b \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\r\n\x05steps\x18\x0c \x01(\x05\"{\n\x14GenerateClipsRequest\x12%\n\x05\x63lips\x18\x01 \x03(\x0b\x32\x16.cinesynth.v1.ClipSpec\x12\x15\n\rallow_degrade\x18\x02 \x01(\x08\x12\x15\n\routput_prefix\x18\x03 \x01(\t\x12\x0e\n\x06job_id\x18\x04 \x01(\t\"\xb3\x02\n\x04\x43lip\x12\n\n\x02id\x18\x01 \x01(\t\x12%\n\x05video\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x04 \x01(\x01\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\r\n\x05model\x18\x07 \x01(\t\x12&\n\x04tier\x18\x08 \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\x0c\n\x04seed\x18\t \x01(\x03\x12\x10\n\x08segments\x18\n \x01(\x05\x12\x0f\n\x07seconds\x18\x0b \x01(\x01\x12\x0e\n\x06\x63\x61\x63hed\x18\x0c \x01(\x08\x12\'\n\x08warnings\x18\r \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x16\n\x0e\x63\x61mera_in_clip\x18\x0e \x01(\x08\"9\n\x15GenerateClipsResponse\x12 \n\x04\x63lip\x18\x01 \x01(\x0b\x32\x12.cinesynth.v1.Clip\"\x1a\n\x18GetMotionNodeInfoRequest\"\x81\x02\n\x19GetMotionNodeInfoResponse\x12\x13\n\x0b\x64\x65vice_kind\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65vice_name\x18\x02 \x01(\t\x12\x18\n\x10vram_total_bytes\x18\x03 \x01(\x03\x12\x17\n\x0fvram_free_bytes\x18\x04 \x01(\x03\x12&\n\x04tier\x18\x05 \x01(\x0e\x32\x18.cinesynth.v1.MotionTier\x12\r\n\x05model\x18\x06 \x01(\t\x12\x0e\n\x06loaded\x18\x07 \x01(\x08\x12\x10\n\x08inflight\x18\x08 \x01(\x05\x12\x13\n\x0bqueue_depth\x18\t \x01(\x05\x12\x19\n\x11selection_reasons\x18\n \x03(\t2\xd1\x01\n\rMotionService\x12Z\n\rGenerateClips\x12\".cinesynth.v1.GenerateClipsRequest\x1a#.cinesynth.v1.GenerateClipsResponse0\x01\x12\x64\n\x11GetMotionNodeInfo\x12&.cinesynth.v1.GetMotionNodeInfoRequest\x1a\'.cinesynth.v1.GetMotionNodeInfoResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,13 +37,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATECLIPSREQUEST']._serialized_start=356
   _globals['_GENERATECLIPSREQUEST']._serialized_end=479
   _globals['_CLIP']._serialized_start=482
-  _globals['_CLIP']._serialized_end=765
-  _globals['_GENERATECLIPSRESPONSE']._serialized_start=767
-  _globals['_GENERATECLIPSRESPONSE']._serialized_end=824
-  _globals['_GETMOTIONNODEINFOREQUEST']._serialized_start=826
-  _globals['_GETMOTIONNODEINFOREQUEST']._serialized_end=852
-  _globals['_GETMOTIONNODEINFORESPONSE']._serialized_start=855
-  _globals['_GETMOTIONNODEINFORESPONSE']._serialized_end=1112
-  _globals['_MOTIONSERVICE']._serialized_start=1115
-  _globals['_MOTIONSERVICE']._serialized_end=1324
+  _globals['_CLIP']._serialized_end=789
+  _globals['_GENERATECLIPSRESPONSE']._serialized_start=791
+  _globals['_GENERATECLIPSRESPONSE']._serialized_end=848
+  _globals['_GETMOTIONNODEINFOREQUEST']._serialized_start=850
+  _globals['_GETMOTIONNODEINFOREQUEST']._serialized_end=876
+  _globals['_GETMOTIONNODEINFORESPONSE']._serialized_start=879
+  _globals['_GETMOTIONNODEINFORESPONSE']._serialized_end=1136
+  _globals['_MOTIONSERVICE']._serialized_start=1139
+  _globals['_MOTIONSERVICE']._serialized_end=1348
 # @@protoc_insertion_point(module_scope)

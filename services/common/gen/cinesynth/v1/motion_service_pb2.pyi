@@ -48,7 +48,7 @@ class GenerateClipsRequest(_message.Message):
     def __init__(self, clips: _Optional[_Iterable[_Union[ClipSpec, _Mapping]]] = ..., allow_degrade: _Optional[bool] = ..., output_prefix: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
 
 class Clip(_message.Message):
-    __slots__ = ("id", "video", "frame_count", "fps", "width", "height", "model", "tier", "seed", "segments", "seconds", "cached", "warnings")
+    __slots__ = ("id", "video", "frame_count", "fps", "width", "height", "model", "tier", "seed", "segments", "seconds", "cached", "warnings", "camera_in_clip")
     ID_FIELD_NUMBER: _ClassVar[int]
     VIDEO_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +62,7 @@ class Clip(_message.Message):
     SECONDS_FIELD_NUMBER: _ClassVar[int]
     CACHED_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_IN_CLIP_FIELD_NUMBER: _ClassVar[int]
     id: str
     video: _common_pb2.Artifact
     frame_count: int
@@ -75,7 +76,8 @@ class Clip(_message.Message):
     seconds: float
     cached: bool
     warnings: _containers.RepeatedCompositeFieldContainer[_common_pb2.Warning]
-    def __init__(self, id: _Optional[str] = ..., video: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., frame_count: _Optional[int] = ..., fps: _Optional[float] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., model: _Optional[str] = ..., tier: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., seed: _Optional[int] = ..., segments: _Optional[int] = ..., seconds: _Optional[float] = ..., cached: _Optional[bool] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ...) -> None: ...
+    camera_in_clip: bool
+    def __init__(self, id: _Optional[str] = ..., video: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., frame_count: _Optional[int] = ..., fps: _Optional[float] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., model: _Optional[str] = ..., tier: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., seed: _Optional[int] = ..., segments: _Optional[int] = ..., seconds: _Optional[float] = ..., cached: _Optional[bool] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., camera_in_clip: _Optional[bool] = ...) -> None: ...
 
 class GenerateClipsResponse(_message.Message):
     __slots__ = ("clip",)
