@@ -1,4 +1,4 @@
-"""A tiny random Stable Video Diffusion pipeline, built offline with the real diffusers classes.
+"""Tiny random Stable Video Diffusion and LDM super-resolution pipelines, built offline with the real diffusers classes.
 
 The component configs are diffusers' own fast-test ones (tests/pipelines/stable_video_diffusion),
 except the CLIP vision tower's input: the pipeline always resizes the conditioning frame to 224 px
@@ -86,4 +86,38 @@ def build_tiny_svd(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pipe.save_pretrained(folder)
     (folder / TINY_MARKER).write_text(json.dumps({"kind": "svd", "random": True}), encoding="utf-8")
+    return folder
+
+
+def build_tiny_ldm_sr(folder: Path) -> Path:
+    """A tiny random LDM super-resolution pipeline (2x) from diffusers' own fast-test configs."""
+    import torch
+    from diffusers import DDIMScheduler, LDMSuperResolutionPipeline, UNet2DModel, VQModel
+
+    folder = Path(folder)
+    if (folder / TINY_MARKER).is_file():
+        return folder
+    torch.manual_seed(0)
+    unet = UNet2DModel(
+        block_out_channels=(32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=6,
+        out_channels=3,
+        down_block_types=("DownBlock2D", "AttnDownBlock2D"),
+        up_block_types=("AttnUpBlock2D", "UpBlock2D"),
+    )
+    torch.manual_seed(0)
+    vqvae = VQModel(
+        block_out_channels=[32, 64],
+        in_channels=3,
+        out_channels=3,
+        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
+        up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
+        latent_channels=3,
+    )
+    pipe = LDMSuperResolutionPipeline(unet=unet, vqvae=vqvae, scheduler=DDIMScheduler())
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe.save_pretrained(folder)
+    (folder / TINY_MARKER).write_text(json.dumps({"kind": "ldm-sr", "random": True}), encoding="utf-8")
     return folder

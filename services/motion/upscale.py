@@ -122,10 +122,11 @@ class RealEsrganUpscaler(Upscaler):
 
 
 class LdmUpscaler(Upscaler):
-    """diffusers' LDMSuperResolutionPipeline (4x), loaded from a folder or the hub cache (offline-safe)."""
+    """diffusers' LDMSuperResolutionPipeline, loaded from a folder or the hub cache (offline-safe).
+
+    Its factor is the VQ-VAE's downscale (4 for CompVis/ldm-super-resolution-4x-openimages)."""
 
     method = LDM
-    native_scale = 4
 
     def __init__(self, source: str, device: Device, steps: int, seed: int = 0) -> None:
         import diffusers
@@ -134,18 +135,23 @@ class LdmUpscaler(Upscaler):
         self.pipe = diffusers.LDMSuperResolutionPipeline.from_pretrained(source, local_files_only=True)
         self.pipe.set_progress_bar_config(disable=True)
         self.pipe.to(device.torch_device)
+        self.native_scale = 2 ** (len(self.pipe.vqvae.config.block_out_channels) - 1)
+        # The UNet runs at the low-res size and halves it once per level below the top.
+        # (diffusers crops its input down to a multiple of 32 first: pad up to one instead).
+        self._multiple = max(32, 2 ** (len(self.pipe.unet.config.block_out_channels) - 1))
         self.steps, self.seed = steps, seed
 
     def upscale(self, image: Image.Image) -> Image.Image:
         import torch
 
         generator = torch.Generator(device="cpu").manual_seed(self.seed)
-        # The UNet halves the latent twice: sides must divide by 4 (pad by edge replication, crop after).
         w, h = image.size
-        pw, ph = math.ceil(w / 4) * 4, math.ceil(h / 4) * 4
-        padded = Image.fromarray(np.pad(np.asarray(image.convert("RGB")), ((0, ph - h), (0, pw - w), (0, 0)), "edge"))
+        m = self._multiple
+        pw, ph = math.ceil(w / m) * m, math.ceil(h / m) * m
+        rgb = np.asarray(image.convert("RGB"))
+        padded = Image.fromarray(np.pad(rgb, ((0, ph - h), (0, pw - w), (0, 0)), "edge"))
         out = self.pipe(padded, num_inference_steps=self.steps, eta=1.0, generator=generator).images[0]
-        return out.crop((0, 0, w * 4, h * 4))
+        return out.crop((0, 0, w * self.native_scale, h * self.native_scale))
 
 
 class UpscaleCore:
