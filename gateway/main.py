@@ -23,6 +23,7 @@ from gateway.pipeline import Pipeline, PipelineConfig
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
+from gateway.stages.motion import MotionStageConfig
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
@@ -79,6 +80,11 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,
+            motion=MotionStageConfig(
+                motion_target=settings.motion_target, motion_targets=dict(settings.motion_targets),
+                upscale_target=settings.upscale_target, clip_timeout_s=settings.clip_timeout_s,
+                upscale_timeout_s=settings.upscale_timeout_s, clip_concurrency=settings.clip_concurrency,
+            ),
         ),
     )
     secret = settings.webhook_secret.get_secret_value().encode()

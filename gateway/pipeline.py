@@ -25,6 +25,7 @@ from grpc import aio
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
+from gateway.stages.motion import MotionStage, MotionStageConfig, timeline_inputs
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
@@ -92,6 +93,7 @@ class PipelineConfig:
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
+    motion: MotionStageConfig = field(default_factory=MotionStageConfig)
 
     def imagegen_target(self, tier: str) -> str:
         return self.imagegen_targets.get(tier) or self.imagegen_default_target
@@ -129,6 +131,7 @@ def compute_progress(job: Job) -> tuple[float, float]:
         Stage.KEYFRAMES: keyframes,
         Stage.SOUNDTRACK: float(job.soundtrack is not None),
         Stage.COMPOSE: frames,
+        Stage.MOTION: len(job.clips) / job.keyframes_total if job.keyframes_total else 0.0,
     }.get(job.stage, 0.0)
     return min(max(total, job.progress), 1.0), min(within, 1.0)
 
@@ -185,6 +188,7 @@ class Pipeline:
         self.downstream = downstream
         self.artifacts = artifacts
         self.config = config
+        self.motion_stage = MotionStage(downstream, config.motion)
 
     async def run(self, ctx: JobContext) -> None:
         job = ctx.job
@@ -205,6 +209,8 @@ class Pipeline:
         except BaseExceptionGroup as failures:
             raise _first_error(failures) from None
         if not job.composed:
+            await self.motion_stage.clips(ctx, storyboard)
+            await self.motion_stage.upscale(ctx, storyboard)
             await self._compose(ctx, storyboard)
         await self._verify_artifacts(ctx)
 
@@ -596,9 +602,10 @@ class Pipeline:
         request = pb.compositor_pb2.ComposeVideoRequest(
             scenes=[
                 pb.compositor_pb2.TimelineScene(
-                    keyframe_uri=job.keyframes[keyframe_id(i)].artifact.uri,
+                    keyframe_uri=(staged := timeline_inputs(job, i))["keyframe_uri"],
+                    clip_uri=staged["clip_uri"],
                     duration_s=scene.duration_s,
-                    motion=scene.shot.camera_pose,
+                    motion=scene.shot.camera_pose if staged["camera"] else None,
                     transition=transition or scene.transition,
                     transition_s=scene.transition_s,
                     motion_intensity=(scene.motion_intensity or 1.0) * motion_scale,

@@ -8,6 +8,7 @@ Pids and logs live in `run/` (CINESYNTH_STACK_DIR). Ports: gRPC 50051..50055 and
 the order gateway, storyboard, imagegen, audio, compositor (CINESYNTH_STACK_GRPC_BASE,
 CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). CINESYNTH_STACK_IMAGEGEN_REPLICAS=N runs N image
 workers (imagegen, imagegen-1, ... on the ports after the compositor's); the gateway balances over all.
+CINESYNTH_STACK_MOTION=1 adds the motion/upscale worker (`cinesynth-motion`) on the next port.
 Anything else a service reads from its own `CINESYNTH_*` variables passes through unchanged.
 """
 
@@ -42,6 +43,8 @@ class StackConfig:
     start_timeout_s: float = 300.0
     stop_timeout_s: float = 60.0
     imagegen_replicas: int = 1
+    # The motion/upscale worker (services/motion), last in the port order: CINESYNTH_STACK_MOTION=1.
+    motion: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -52,13 +55,14 @@ class StackConfig:
             run_dir=Path(env.get("CINESYNTH_STACK_DIR", str(cls.run_dir))),
             start_timeout_s=float(env.get("CINESYNTH_STACK_START_TIMEOUT_S", cls.start_timeout_s)),
             imagegen_replicas=int(env.get("CINESYNTH_STACK_IMAGEGEN_REPLICAS", cls.imagegen_replicas)),
+            motion=env.get("CINESYNTH_STACK_MOTION", "").strip().lower() in ("1", "true", "yes", "on"),
         )
 
     @property
     def instances(self) -> tuple[str, ...]:
         """Process names: the five services, then the extra image workers (imagegen-1, ...)."""
         extra = tuple(f"imagegen-{i}" for i in range(1, self.imagegen_replicas))
-        return SERVICE_ORDER + extra
+        return SERVICE_ORDER + extra + (("motion",) if self.motion else ())
 
     def _slot(self, name: str) -> int:
         return self.instances.index(name)
@@ -118,7 +122,7 @@ def free_port_block(count: int, span: tuple[int, int] = PRIVATE_PORTS) -> int:
 
 def config_on_free_ports(run_dir: Path, imagegen_replicas: int = 1, **overrides: object) -> StackConfig:
     """A stack config whose gRPC and metrics ports are one block of free ports (tests, benchmarks)."""
-    slots = len(SERVICE_ORDER) + imagegen_replicas - 1
+    slots = len(SERVICE_ORDER) + imagegen_replicas - 1 + int(bool(overrides.get("motion")))
     base = free_port_block(2 * slots)
     return StackConfig(
         grpc_base=base, metrics_base=base + slots, run_dir=run_dir, imagegen_replicas=imagegen_replicas,
@@ -144,6 +148,9 @@ def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict
         for downstream in ("storyboard", "audio", "compositor"):
             env.setdefault(f"CINESYNTH_{downstream.upper()}_TARGET", config.target(downstream))
         env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.imagegen_target)
+        if config.motion:
+            env.setdefault("CINESYNTH_MOTION_TARGET", config.target("motion"))
+            env.setdefault("CINESYNTH_UPSCALE_TARGET", config.target("motion"))
         env.setdefault("CINESYNTH_JOB_STORE", f"sqlite:///{(config.run_dir / 'jobs.db').resolve()}")
         env.setdefault("CINESYNTH_AUTH_MODE", "none")
     return env

@@ -40,6 +40,7 @@ ASPECTS = {
     common.ASPECT_PRESET_CINEMASCOPE_LETTERBOX: "cinemascope_letterbox",
     common.ASPECT_PRESET_CINEMASCOPE: "cinemascope",
     common.ASPECT_PRESET_VERTICAL: "vertical",
+    common.ASPECT_PRESET_CINEMA: "cinema",
 }
 ARTIFACT_KINDS = {
     "video": common.ARTIFACT_KIND_VIDEO,

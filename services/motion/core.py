@@ -303,7 +303,8 @@ class MotionCore:
     def _multiple(model: MotionModel) -> int:
         unet = getattr(model.pipe, "unet", None)
         if unet is not None and hasattr(unet.config, "block_out_channels"):
-            return model.size_multiple * 2 ** (len(unet.config.block_out_channels) - 1)
+            # SVD's pipeline also insists on multiples of 8, whatever its VAE.
+            return max(8, model.size_multiple * 2 ** (len(unet.config.block_out_channels) - 1))
         return 32  # LTX-Video and Wan: 32 px divides both their VAE and patch sizes
 
     def _with_oom_retry(
