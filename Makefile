@@ -10,6 +10,8 @@ STAMP       := $(VENV)/.cinesynth-installed
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE ?= 1
+# The derandomised, bounded hypothesis profile (tests/conftest.py); `thorough` explores further.
+export HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: help
 help: ## list the targets
@@ -36,21 +38,32 @@ system-deps: ## ffmpeg/ffprobe and promtool from Debian when root (else imageio-
 .PHONY: proto
 proto: $(STAMP) ## regenerate the Python stubs from proto/
 	$(PY) tools/gen_proto.py
-	$(PY) tools/gen_proto.py --vendor build/third_party/proto
 
 .PHONY: docs
-docs: $(STAMP) ## regenerate docs/configuration.md from the settings classes
+docs: $(STAMP) ## regenerate docs/configuration.md (settings) and docs/api.md (API reference from proto comments)
 	$(PY) tools/config_reference.py
+	$(PY) tools/api_reference.py
 
-.PHONY: proto-deps
-proto-deps: $(STAMP)
-	@$(PY) tools/gen_proto.py --vendor build/third_party/proto
+.PHONY: proto-vendor
+proto-vendor: $(STAMP) ## refresh the vendored proto/google/rpc/*.proto from the googleapis-common-protos wheel
+	$(PY) tools/gen_proto.py --vendor
+
+.PHONY: proto-breaking
+proto-breaking: $(STAMP) ## buf breaking of proto/ against the merge base with main (else HEAD~1); AGAINST=ref
+	$(PY) tools/buf_breaking.py $(if $(AGAINST),--against $(AGAINST))
+
+.PHONY: examples-node
+examples-node: examples/node/node_modules/.package-lock.json ## install the Node example's pinned packages (npm ci)
+
+examples/node/node_modules/.package-lock.json: examples/node/package-lock.json examples/node/package.json
+	cd examples/node && npm ci --no-audit --no-fund
 
 # --- quality -----------------------------------------------------------------------------------
 .PHONY: lint
-lint: $(STAMP) proto-deps ## ruff + buf lint + dependency audit + deployment checks
+lint: $(STAMP) ## ruff + buf lint + buf breaking + dependency audit + deployment checks
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/buf lint --path proto/cinesynth
+	$(VENV)/bin/buf lint
+	$(PY) tools/buf_breaking.py
 	$(PY) tools/audit.py
 	$(MAKE) --no-print-directory deploy-check
 
@@ -59,8 +72,13 @@ deploy-check: $(STAMP) system-deps ## render + validate k8s (schemas), promtool 
 	PYTHON=$(PY) bash deploy/validate.sh
 
 .PHONY: test
-test: setup proto-deps ## run the test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: setup ## run the test suite
+	@# --tb=native: CPython 3.11.7 crashes pytest (INTERNALERROR, AST recursion) rendering some tracebacks.
+	$(PY) -m pytest --tb=native $(PYTEST_ARGS)
+
+.PHONY: faults-matrix
+faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s; 4x image-worker overload (prints FIGURE lines)
+	CINESYNTH_FAULT_DELAYS=0,5,20 $(PY) -m pytest tests/faults/test_waiting.py -s -q -p no:cacheprovider --tb=native
 
 # --- local stack -------------------------------------------------------------------------------
 .PHONY: up
@@ -74,6 +92,14 @@ down: ## stop the local stack (SIGTERM, then wait)
 .PHONY: status
 status: ## health of the local stack
 	$(PY) -m services.common.stack status
+
+.PHONY: soak
+soak: setup ## N jobs through a local stack on free ports; RSS of every service before/after (SOAK_JOBS=100)
+	$(PY) bench/soak/run.py --jobs $(or $(SOAK_JOBS),100)
+
+.PHONY: review
+review: setup ## the review page on http://127.0.0.1:8080 for the gateway at GATEWAY (default localhost:50051)
+	$(VENV)/bin/cinesynth-review --gateway $(or $(GATEWAY),localhost:50051) --port $(or $(REVIEW_PORT),8080)
 
 .PHONY: demo
 demo: setup ## render a movie with the offline defaults on the local stack

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import grpc
 from google.protobuf import json_format
@@ -10,6 +11,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from gateway.enums import enum_value, short_name
+from gateway.events import last_sequence
+from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
 from gateway.validation import CreateVideoInput, SpecInput
@@ -48,8 +51,10 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             narration=m.narration,
         )
     storyboard = None
+    non_finite: list[str] = []
     if source == "storyboard":
         storyboard = json_format.MessageToDict(request.storyboard, preserving_proto_field_name=True)
+        non_finite = [f"storyboard.{path}" for path in non_finite_fields(request.storyboard)]
     return CreateVideoInput(
         request_id=request.request_id.strip(),
         source_kind=source,
@@ -78,6 +83,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
+        storyboard_non_finite=non_finite,
     )
 
 
@@ -98,10 +104,24 @@ def artifact_kind(value: int) -> str:
 # --- responses -----------------------------------------------------------------------------------
 
 
-def artifact_to_proto(artifact: ArtifactRecord) -> common.Artifact:
+def public_artifact_uri(job_name: str, artifact_name: str) -> str:
+    """What a client sees as an artifact's location: its name under the job (`jobs/{id}/artifacts/{name}`,
+    fetched with DownloadArtifact), never the store's layout (a host path, a bucket)."""
+    return f"{job_name}/artifacts/{artifact_name}"
+
+
+# (job name, artifact) -> the URI shown to clients; a presigned S3 URL where the gateway is set up for it.
+ArtifactLinks = Callable[[str, ArtifactRecord], str]
+
+
+def named_links(job_name: str, artifact: ArtifactRecord) -> str:
+    return public_artifact_uri(job_name, artifact.name)
+
+
+def artifact_to_proto(artifact: ArtifactRecord, job_name: str, links: ArtifactLinks = named_links) -> common.Artifact:
     return common.Artifact(
         name=artifact.name,
-        uri=artifact.uri,
+        uri=links(job_name, artifact),
         mime_type=artifact.mime_type,
         size_bytes=artifact.size_bytes,
         sha256=artifact.sha256,
@@ -117,7 +137,7 @@ def _stage(stage: Stage | str) -> int:
     return enum_value(video.JobStage, "JOB_STAGE_", Stage(stage).value)
 
 
-def job_to_proto(job: Job) -> video.Job:
+def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
     spec = job.spec
     out = video.Job(
         name=job.name,
@@ -128,7 +148,9 @@ def job_to_proto(job: Job) -> video.Job:
         progress=job.progress,
         stage_progress=job.stage_progress,
         message=job.message,
-        artifacts=[artifact_to_proto(a) for a in job.artifacts],
+        eta_s=job.eta_s,
+        event_sequence=last_sequence(job),
+        artifacts=[artifact_to_proto(a, job.name, links) for a in job.artifacts_in_order()],
         warnings=[warning_to_proto(w) for w in job.warnings],
         labels=job.labels,
         spec=video.VideoSpec(
@@ -185,29 +207,35 @@ def job_to_proto(job: Job) -> video.Job:
     return out
 
 
-def event_to_proto(update: JobUpdate) -> video.JobEvent:
+def event_to_proto(update: JobUpdate, links: ArtifactLinks = named_links) -> video.JobEvent:
     job = update.job
+    # The journal's event when there is one (every job made by this gateway has); else the job now.
+    e = update.event
+    source = e if e is not None else job
+    state = e.state if e is not None else job.state.value
     event = video.JobEvent(
         job_name=job.name,
-        sequence=job.version,
-        state=enum_value(video.JobState, "JOB_STATE_", job.state.value),
-        stage=_stage(job.stage),
-        progress=job.progress,
-        stage_progress=job.stage_progress,
-        message=job.message,
+        sequence=e.sequence if e is not None else 0,
+        state=enum_value(video.JobState, "JOB_STATE_", state),
+        stage=_stage(Stage(e.stage) if e is not None else job.stage),
+        progress=source.progress,
+        stage_progress=source.stage_progress,
+        eta_s=source.eta_s,
+        message=source.message,
         warnings=[warning_to_proto(w) for w in update.new_warnings],
-        keyframes_done=job.keyframes_done,
-        keyframes_total=job.keyframes_total,
-        frames_done=job.frames_done,
-        frames_total=job.frames_total,
-        time=timestamp(job.update_time),
+        keyframes_done=source.keyframes_done,
+        keyframes_total=source.keyframes_total,
+        frames_done=source.frames_done,
+        frames_total=source.frames_total,
+        time=timestamp(e.time if e is not None else job.update_time),
+        missed_events=update.missed_events,
     )
-    if update.first or job.terminal:
-        event.job.CopyFrom(job_to_proto(job))
+    if update.first or JobState(state).terminal:
+        event.job.CopyFrom(job_to_proto(job, links))
     return event
 
 
-def job_json(job: Job) -> bytes:
+def job_json(job: Job, links: ArtifactLinks = named_links) -> bytes:
     """The webhook body: the public Job as JSON with the proto's snake_case names."""
-    data = json_format.MessageToDict(job_to_proto(job), preserving_proto_field_name=True)
+    data = json_format.MessageToDict(job_to_proto(job, links), preserving_proto_field_name=True)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

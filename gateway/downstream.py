@@ -18,12 +18,13 @@ import random
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
 from grpc import aio
 
-from gateway.metrics import KEYFRAME_RETRIES
+from gateway.metrics import KEYFRAME_RETRIES, KEYFRAMES_WAITING
 from services.common import pb
 from services.common.channels import create_channel
 from services.common.errors import Internal, from_rpc_error
@@ -136,9 +137,22 @@ def _close_later(channel: aio.Channel) -> None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 8
+    attempts: int = 8  # calls per keyframe and tier when a lower tier may take over (allow_degrade)
     backoff_s: float = 0.2
     max_backoff_s: float = 2.0
+    # Without a lower tier to go to, a keyframe waits instead: for busy workers (RESOURCE_EXHAUSTED)
+    # up to the job's deadline (0) or this many seconds; for unreachable ones (every worker
+    # UNAVAILABLE: pods rescheduled, the pool scaled to zero) up to `unavailable_wait_s`.
+    busy_wait_s: float = 0.0
+    unavailable_wait_s: float = 120.0
+
+
+@dataclass
+class WaitNotice:
+    """Told once per keyframe and kind when it starts waiting: "busy" or "unavailable"."""
+
+    kind: str
+    message: str
 
 
 async def generate_keyframe(
@@ -147,26 +161,56 @@ async def generate_keyframe(
     *,
     timeout: float,
     policy: RetryPolicy,
+    call_timeout_s: float | None = None,
+    patient: bool = False,
+    tier: str = "",
+    on_wait: Callable[[WaitNotice], None] | None = None,
 ) -> pb.imagegen_pb2.Keyframe:
-    """Render the one keyframe of `request` on some worker of `pool`.
+    """Render the one keyframe of `request` on some worker of `pool`, within `timeout` seconds (each
+    call within `call_timeout_s` too).
 
     A worker answering RESOURCE_EXHAUSTED or UNAVAILABLE is skipped and the next one tried; when
-    every worker has refused, wait (doubling, jittered) and go round again, `policy.attempts` calls
-    in all. Any other failure is final. Raises the matching domain error.
+    every worker has refused, wait (doubling, jittered) and go round again. Not `patient` (a lower
+    tier can take over): `policy.attempts` calls in all. `patient`: busy workers are waited for up
+    to the deadline (or `policy.busy_wait_s`), unreachable ones up to `policy.unavailable_wait_s`;
+    while it waits the keyframe counts in `cinesynth_keyframes_waiting{tier}`. Any other failure is
+    final. Raises the matching domain error.
     """
+    deadline = time.monotonic() + timeout
     excluded: set[str] = set()
     delay = policy.backoff_s
     last: grpc.aio.AioRpcError | None = None
-    for attempt in range(1, policy.attempts + 1):
+    busy_round = False
+    calls = 0
+    waiting_since: dict[str, float] = {}
+    while True:
         picked = await pool.pick(excluded)
-        if picked is None:
-            excluded.clear()
-            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+        if picked is None:  # every worker refused this round: wait, then go round again
+            assert last is not None
+            kind = "busy" if busy_round else "unavailable"
+            now = time.monotonic()
+            since = waiting_since.setdefault(kind, now)
+            limit = policy.busy_wait_s if kind == "busy" else policy.unavailable_wait_s
+            pause = delay * random.uniform(0.5, 1.5)
+            over = (limit > 0 and now - since >= limit) if patient else calls >= policy.attempts
+            if over or now + pause >= deadline:
+                raise from_rpc_error(last) from None
+            if patient and since == now and on_wait is not None:
+                on_wait(WaitNotice(kind, last.details() or last.code().name))
+            waiting = KEYFRAMES_WAITING.labels(tier or "unknown")
+            waiting.inc()
+            try:
+                await asyncio.sleep(pause)
+            finally:
+                waiting.dec()
             delay = min(delay * 2, policy.max_backoff_s)
-            picked = await pool.pick(excluded)
-            assert picked is not None
+            excluded.clear()
+            busy_round = False
+            continue
         address, stub = picked
-        call = stub.GenerateKeyframes(request, timeout=timeout)
+        calls += 1
+        left = max(deadline - time.monotonic(), 0.001)
+        call = stub.GenerateKeyframes(request, timeout=min(left, call_timeout_s or left))
         try:
             keyframe: pb.imagegen_pb2.Keyframe | None = None
             async for response in call:
@@ -175,19 +219,18 @@ async def generate_keyframe(
                 raise Internal("an imagegen worker returned no keyframe")
             return keyframe
         except aio.AioRpcError as exc:
-            if exc.code() not in RETRY_ON_ANOTHER_WORKER or attempt == policy.attempts:
+            if exc.code() not in RETRY_ON_ANOTHER_WORKER or (not patient and calls >= policy.attempts):
                 raise from_rpc_error(exc) from None
             last = exc
+            busy_round = busy_round or exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             KEYFRAME_RETRIES.labels(exc.code().name).inc()
             excluded.add(address)
             log.info(
                 "keyframe refused, trying another worker",
-                extra={"worker": address, "code": exc.code().name, "attempt": attempt},
+                extra={"worker": address, "code": exc.code().name, "attempt": calls},
             )
         finally:
             call.cancel()  # no-op when finished; stops the worker when we were cancelled
-    assert last is not None
-    raise from_rpc_error(last)
 
 
 class Downstream:

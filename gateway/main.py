@@ -13,22 +13,26 @@ import secrets
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from gateway.auth import Authenticator, hash_key
-from gateway.convert import job_json
+from gateway.convert import ArtifactLinks, job_json, named_links
 from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
+from gateway.model import ArtifactRecord
 from gateway.music import MusicConfig, MusicTracks
 from gateway.pipeline import Pipeline, PipelineConfig
+from gateway.retention import RetentionConfig, RetentionSweeper
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
 from gateway.stages.motion import MotionStageConfig
+from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
 from gateway.webhooks import WebhookConfig, WebhookSender
 from services.common import pb
-from services.common.artifacts import open_store
+from services.common.artifacts import ArtifactStore, S3ArtifactStore, open_store
 from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
 
@@ -46,6 +50,20 @@ class GatewayParts:
     manager: JobManager
     gateway: VideoGateway
     webhooks: WebhookSender
+    retention: RetentionSweeper
+    links: ArtifactLinks
+
+
+def artifact_links(artifacts: ArtifactStore, presign_s: float) -> ArtifactLinks:
+    """Clients see artifacts by job and name; with an S3 store and `artifact_presign_s`, as presigned URLs."""
+    if presign_s <= 0 or not isinstance(artifacts, S3ArtifactStore):
+        return named_links
+    store = artifacts
+
+    def presigned(job_name: str, artifact: ArtifactRecord) -> str:
+        return store.presigned_url(artifact.uri, int(presign_s), PurePosixPath(artifact.name).name)
+
+    return presigned
 
 
 def build_parts(settings: GatewaySettings) -> GatewayParts:
@@ -58,6 +76,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
     )
     store = open_job_store(settings.job_store)
     artifacts = open_store(settings.artifact_store, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+    links = artifact_links(artifacts, settings.artifact_presign_s)
     downstream = Downstream(
         storyboard_target=settings.storyboard_target,
         audio_target=settings.audio_target,
@@ -76,7 +95,13 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             compose_attempts=settings.compose_attempts,
             compose_retry_wait_s=settings.compose_retry_wait_s,
             keyframe_concurrency=settings.keyframe_concurrency,
-            retry=RetryPolicy(settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s),
+            retry=RetryPolicy(
+                settings.keyframe_attempts, settings.retry_backoff_s, settings.retry_backoff_max_s,
+                busy_wait_s=settings.keyframe_busy_wait_s, unavailable_wait_s=settings.stage_retry_budget_s,
+            ),
+            stage_retry=StageRetry(
+                settings.stage_retry_budget_s, settings.retry_backoff_s, settings.retry_backoff_max_s
+            ),
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,
@@ -85,6 +110,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
                 upscale_target=settings.upscale_target, clip_timeout_s=settings.clip_timeout_s,
                 upscale_timeout_s=settings.upscale_timeout_s, clip_concurrency=settings.clip_concurrency,
             ),
+            served_tiers=settings.served_tiers,
         ),
     )
     secret = settings.webhook_secret.get_secret_value().encode()
@@ -106,10 +132,21 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             claim_interval_s=settings.claim_interval_s,
             max_running_jobs=settings.max_running_jobs,
             job_timeout_s=settings.job_timeout_s,
+            max_job_runs=settings.max_job_runs,
             progress_persist_interval_s=settings.progress_persist_interval_s,
         ),
         webhooks=webhooks,
-        render_job=job_json,
+        render_job=lambda job: job_json(job, links),
+    )
+    retention = RetentionSweeper(
+        artifacts,
+        store,
+        RetentionConfig(
+            upload_ttl_s=settings.upload_ttl_s,
+            artifact_retention_s=settings.artifact_retention_s,
+            tenant_artifact_retention_s=dict(settings.tenant_artifact_retention_s),
+            interval_s=settings.retention_interval_s,
+        ),
     )
     gateway = VideoGateway(
         store,
@@ -125,6 +162,7 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             tenant_max_active_jobs=settings.tenant_max_active_jobs,
             tenant_limits=dict(settings.tenant_limits),
             webhook_allow_private=settings.webhook_allow_private,
+            served_tiers=settings.served_tiers,
             watch_poll_s=settings.watch_poll_s,
             cancel_wait_s=settings.cancel_wait_s,
         ),
@@ -137,12 +175,16 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
                 analyze_timeout_s=settings.analyze_timeout_s,
                 min_duration_s=MIN_DURATION_S,
                 max_duration_s=MAX_DURATION_S,
+                idle_timeout_s=settings.upload_idle_timeout_s,
+                max_uploads_per_tenant=settings.max_uploads_per_tenant,
+                max_spool_bytes=settings.max_spool_bytes,
             ),
         ),
     )
     if not secret:
         log.warning("no webhook secret configured: callbacks are sent unsigned (set CINESYNTH_WEBHOOK_SECRET)")
-    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks)
+    gateway.on_created = retention.record_upload_use
+    return GatewayParts(settings, auth, store, downstream, manager, gateway, webhooks, retention, links)
 
 
 def build_service(settings: GatewaySettings) -> Service:
@@ -151,7 +193,7 @@ def build_service(settings: GatewaySettings) -> Service:
     except (ValueError, OSError) as exc:  # configuration: say what is wrong, no traceback
         print(f"cinesynth-gateway: invalid configuration: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    servicer = VideoServicer(parts.gateway, parts.auth)
+    servicer = VideoServicer(parts.gateway, parts.auth, parts.links)
 
     async def start() -> None:
         # Schema first, then clients, then the claim loop: it resumes this replica's own RUNNING
@@ -159,6 +201,7 @@ def build_service(settings: GatewaySettings) -> Service:
         await parts.store.open()
         await parts.downstream.start()
         await parts.manager.start()
+        parts.retention.start()
         log.info(
             "gateway ready",
             extra={"job_store": parts.store.url_for_logs, "replica": settings.lease_owner, "auth": settings.auth_mode},
@@ -170,6 +213,7 @@ def build_service(settings: GatewaySettings) -> Service:
 
     async def stop() -> None:
         # Running jobs are interrupted, not failed: they stay RUNNING and resume on the next start.
+        await parts.retention.stop()
         await parts.manager.stop(release=True)
         await parts.webhooks.close()
         await parts.downstream.close()

@@ -16,12 +16,17 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
+from gateway.events import record_event
+from gateway.finite import describe, without_non_finite
 from gateway.metrics import JOB_WARNINGS, JOBS_INFLIGHT, JOBS_RESUMED, JOBS_TOTAL, STAGE_SECONDS
-from gateway.model import ErrorInfo, Job, JobState, Stage, StageTiming, WarningRecord, now
-from gateway.pipeline import Pipeline, StageFailed, compute_progress
-from gateway.store import JobStore, LeaseLost, StoreUnavailable
+from gateway.model import ErrorInfo, Job, JobState, Stage, StageTiming, WarningRecord, from_document, now, to_document
+from gateway.pipeline import Pipeline, StageFailed
+from gateway.progress import STAGE_COSTS
+from gateway.progress import estimate as estimate_progress
+from gateway.redact import public_message
+from gateway.store import JobStore, LeaseLost, StoreUnavailable, UnstorableJob
 from gateway.webhooks import WebhookSender
 from services.common.errors import CinesynthError, DeadlineExceeded
 from services.common.logs import job_id_var
@@ -33,6 +38,11 @@ STAGE_ORDER = (
     Stage.ANALYZE_MUSIC, Stage.STORYBOARD, Stage.KEYFRAMES, Stage.SOUNDTRACK,
     Stage.MOTION, Stage.UPSCALE, Stage.COMPOSE,
 )
+# The stage that writes each checkpoint of the job's document.
+_CHECKPOINT_STAGES = {
+    "music_analysis": Stage.ANALYZE_MUSIC, "storyboard": Stage.STORYBOARD, "keyframes": Stage.KEYFRAMES,
+    "soundtrack": Stage.SOUNDTRACK,
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class ManagerConfig:
     max_running_jobs: int = 4
     job_timeout_s: float = 3600.0
     progress_persist_interval_s: float = 0.5
+    # Runs a job may start before it is failed: a job that keeps taking its runner down
+    # (or its replica) must end, not loop. Graceful stops (SIGTERM) do not count.
+    max_job_runs: int = 5
 
 
 class Changes:
@@ -76,6 +89,7 @@ class JobRunner:
         self._dirty = False
         self._saved_version = job.version
         self._flush: asyncio.Task[None] | None = None
+        self._last_stage: Stage = job.stage
 
     # --- JobContext ----------------------------------------------------------------------------
 
@@ -89,6 +103,7 @@ class JobRunner:
         job = self.job
         # A stage resumed after a restart starts its timing again.
         job.timings = [t for t in job.timings if t.stage != stage.value] + [StageTiming(stage.value, now())]
+        self._last_stage = stage
         if stage not in self._active:
             self._active.append(stage)
         job.stage = self._primary_stage(stage)
@@ -97,10 +112,12 @@ class JobRunner:
 
     def stage_finished(self, stage: Stage, message: str) -> None:
         job = self.job
+        self._last_stage = stage
         timing = job.timing(stage.value)
         if timing is not None and timing.end_time is None:
             timing.end_time = now()
             STAGE_SECONDS.labels(stage.value).observe(timing.seconds)
+            STAGE_COSTS.observe(job, stage, timing.seconds)
         if stage in self._active:
             self._active.remove(stage)
         job.stage = self._primary_stage(stage)
@@ -110,7 +127,7 @@ class JobRunner:
         return min(self._active, key=STAGE_ORDER.index) if self._active else fallback
 
     def warn(self, code: str, message: str, stage: str) -> None:
-        if self.job.add_warning(WarningRecord(code, message, stage)):
+        if self.job.add_warning(WarningRecord(code, public_message(message), stage)):
             JOB_WARNINGS.labels(stage, code).inc()
             log.info("job warning", extra={"stage": stage, "code": code, "warning": message})
 
@@ -118,7 +135,8 @@ class JobRunner:
         job = self.job
         job.version += 1
         job.update_time = now()
-        job.progress, job.stage_progress = compute_progress(job)
+        job.progress, job.stage_progress, job.eta_s = astuple(estimate_progress(job))
+        record_event(job, job.eta_s)
         if persist:
             # Stored before watchers hear of it: what a watcher saw, GetJob/ListJobs on any replica see too.
             await self._save()
@@ -154,11 +172,14 @@ class JobRunner:
                 self.stop("lease_lost")
             except CinesynthError as exc:  # the store is down: the next save tries again
                 log.warning("progress not saved", extra={"error": exc.message})
+            except UnstorableJob as exc:  # the next checkpoint fails the stage with the fields named
+                log.warning("progress not saved", extra={"error": str(exc)})
 
     # --- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._main(), name=f"job-{self.job.id}")
+        self.task.add_done_callback(_log_runner_crash)
 
     def stop(self, reason: str) -> None:
         if self.stop_reason is not None or self.task is None or self.task.done():
@@ -190,9 +211,23 @@ class JobRunner:
         except asyncio.CancelledError:
             release = False  # shutdown: the manager releases all leases; lease lost: not ours
             if self.stop_reason == "shutdown":
+                if self.job.state == JobState.RUNNING and self.job.runs > 0:
+                    # A graceful stop is not the job's fault: it does not count against max_job_runs.
+                    self.job.runs -= 1
+                    self.job.version += 1
                 await self._save_unsaved()
             elif self.stop_reason not in ("lease_lost", "abandon"):
                 raise
+        except Exception:
+            # Never silent: logged with a correlation id; the lease is released, so the job runs again
+            # (bounded by max_job_runs) or, when it is terminal, its webhook is retried.
+            correlation_id = uuid.uuid4().hex[:16]
+            log.exception("job runner crashed", extra={"correlation_id": correlation_id})
+            self.job.last_interruption = f"internal error (correlation id {correlation_id})"
+            try:  # best effort: the next run's limit check says why the runs ended
+                await self.manager.store.save(self.job, self.manager.config.owner)
+            except Exception as exc:
+                log.warning("interruption not recorded", extra={"error": str(exc)[:200]})
         finally:
             if self._flush is not None:
                 self._flush.cancel()
@@ -201,6 +236,12 @@ class JobRunner:
 
     async def _run(self) -> None:
         job = self.job
+        limit = self.manager.config.max_job_runs
+        if job.runs >= limit:
+            reason = job.last_interruption or "each run was interrupted before it finished"
+            message = f"the job was started {job.runs} times and never finished (limit {limit}); last: {reason}"
+            await self._finish(JobState.FAILED, ErrorInfo("INTERNAL", message))
+            return
         resumed = job.state == JobState.RUNNING
         job.state = JobState.RUNNING
         job.runs += 1
@@ -215,6 +256,16 @@ class JobRunner:
             await self.commit()
             async with asyncio.timeout(self.manager.config.job_timeout_s):
                 await self.manager.pipeline.run(self)
+        except UnstorableJob as exc:
+            # A result slipped past the stage checks with a NaN/infinity: fail with what and where,
+            # saving a copy without those numbers (the original can never be stored).
+            stage = self._stage_of(exc.paths)
+            self._make_storable()
+            message = (
+                f"{stage}: the stage result cannot be stored: {describe(exc.paths)} "
+                "is not a finite number (NaN or infinity)"
+            )
+            await self._finish(JobState.FAILED, ErrorInfo("INTERNAL", message))
         except StageFailed as failed:
             error = failed.error
             await self._finish(JobState.FAILED, ErrorInfo(error.code.name, f"{failed.stage.value}: {error.message}"))
@@ -240,8 +291,22 @@ class JobRunner:
         else:
             await self._finish(JobState.SUCCEEDED, None, "done")
 
+    def _stage_of(self, paths: list[str]) -> str:
+        """The stage whose checkpoint holds the first bad path (the last one reported otherwise)."""
+        top = paths[0].split(".", 1)[0].split("[", 1)[0] if paths else ""
+        stage = _CHECKPOINT_STAGES.get(top) or self._last_stage
+        return stage.value
+
+    def _make_storable(self) -> None:
+        job = from_document(without_non_finite(to_document(self.job)), cancel_requested=self.job.cancel_requested)
+        self.job = job
+
     async def _finish(self, state: JobState, error: ErrorInfo | None, message: str = "") -> None:
         job = self.job
+        if error is not None:
+            if error.message != public_message(error.message):
+                log.info("job error as reported downstream", extra={"error": error.message})
+            error = ErrorInfo(error.code, public_message(error.message))
         job.state = state
         job.error = error
         job.end_time = now()
@@ -255,7 +320,12 @@ class JobRunner:
         if job.callback_url:
             job.webhook.state = "pending"
         JOBS_TOTAL.labels(state.value).inc()
-        await self.commit()
+        try:
+            await self.commit()
+        except UnstorableJob:
+            # The failure must be recorded even when the job holds what cannot be stored.
+            self._make_storable()
+            await self.commit()
         log.info("job finished", extra={"state": state.value, "error_code": error.code if error else ""})
 
     async def _deliver_webhook(self) -> None:
@@ -270,6 +340,15 @@ class JobRunner:
         if not result.delivered:
             self.warn("webhook_failed", f"callback not delivered: {result.error}", "done")
         await self.commit()
+
+
+def _log_runner_crash(task: asyncio.Task[None]) -> None:
+    """Retrieve a runner task's exception (no "Task exception was never retrieved"), and log it."""
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        log.error("job runner ended with an error", exc_info=error)
 
 
 class JobManager:

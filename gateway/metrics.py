@@ -30,3 +30,20 @@ WEBHOOK_DELIVERIES = Counter(
 MUSIC_UPLOADS = Counter(
     "cinesynth_music_uploads_total", "UploadMusic calls by outcome (accepted, refused, failed).", ["outcome"]
 )
+STAGE_WAITS = Counter(
+    "cinesynth_stage_waits_total",
+    "Stages that found their service unreachable and waited for it to come back (one per stage run).",
+    ["stage"],
+)
+KEYFRAMES_WAITING = Gauge(
+    "cinesynth_keyframes_waiting",
+    "Keyframes refused by every image worker of their tier (busy or unreachable) and waiting for capacity: "
+    "the unmet demand the image-worker autoscaler scales on.",
+    ["tier"],
+)
+RETENTION_DELETIONS = Counter(
+    "cinesynth_retention_deletions_total",
+    "Deletions by the retention sweep: uploads no job uses past their TTL (upload), finished jobs' "
+    "artifacts past their tenant's retention (job_artifacts).",
+    ["kind"],
+)

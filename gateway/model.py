@@ -230,9 +230,15 @@ class Job:
     update_time: float = field(default_factory=now)
     start_time: float | None = None
     end_time: float | None = None
-    # Incremented on every change; the WatchJob sequence.
+    # Incremented on every change (optimistic concurrency); WatchJob numbers its events in `events`.
     version: int = 1
+    # Seconds to the end, estimated (gateway/progress.py); 0 when terminal.
+    eta_s: float = 0.0
+    # The WatchJob event journal (gateway/events.py): the last JOURNAL_LIMIT visible changes.
+    events: list[dict[str, Any]] = field(default_factory=list)
     runs: int = 0
+    # Why the last run ended without finishing the job (a crash), for the run-limit failure.
+    last_interruption: str = ""
     webhook: WebhookStatus = field(default_factory=WebhookStatus)
     # Column-backed, not part of the document: set by CancelJob from any replica.
     cancel_requested: bool = False
@@ -256,6 +262,16 @@ class Job:
     def put_artifact(self, artifact: ArtifactRecord) -> None:
         """Add or replace (by name): a resumed stage overwrites what it wrote before."""
         self.artifacts = [a for a in self.artifacts if a.name != artifact.name] + [artifact]
+
+    def artifacts_in_order(self) -> list[ArtifactRecord]:
+        """The artifacts with keyframes in scene order (they finish in any order), in the keyframes' slots."""
+        scene = {k.artifact.name: k.scene_index for k in self.keyframes.values()}
+        out = list(self.artifacts)
+        slots = [i for i, a in enumerate(out) if a.kind == "keyframe"]
+        ordered = sorted((out[i] for i in slots), key=lambda a: (scene.get(a.name, len(scene)), a.name))
+        for slot, artifact in zip(slots, ordered, strict=True):
+            out[slot] = artifact
+        return out
 
     def add_warning(self, warning: WarningRecord) -> bool:
         if any(w == warning for w in self.warnings):

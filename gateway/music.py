@@ -36,14 +36,17 @@ from grpc import aio
 from gateway.downstream import Downstream
 from gateway.metrics import MUSIC_UPLOADS
 from gateway.model import MusicSpec
+from gateway.redact import public_message
 from services.audio.music.catalog import LibraryError, LibraryTrack, load_tracks
 from services.common import pb
 from services.common.artifacts import ArtifactStore, sha256_file
 from services.common.errors import (
     CinesynthError,
+    DeadlineExceeded,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    ResourceExhausted,
     from_rpc_error,
 )
 
@@ -126,6 +129,12 @@ class MusicConfig:
     # A music video is as long as its track: the track must fit the video length bounds.
     min_duration_s: float = 5.0
     max_duration_s: float = 600.0
+    # A stream that sends nothing for this long is dropped (a stalled or trickling client holds a
+    # spool file and a handler otherwise); uploads one tenant may run at once; bytes all uploads may
+    # hold in spool files together (beyond it an upload is refused RESOURCE_EXHAUSTED, try again).
+    idle_timeout_s: float = 30.0
+    max_uploads_per_tenant: int = 4
+    max_spool_bytes: int = 256 * MIB
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,8 @@ class MusicTracks:
         self.config = config
         self._library_hashes: dict[tuple[str, int, int], str] = {}
         self._library_lock = threading.Lock()
+        self._uploading: dict[str, int] = {}  # tenant -> uploads in progress
+        self.spooled_bytes = 0  # held in spool files by all uploads now
 
     # --- UploadMusic ---------------------------------------------------------------------------
 
@@ -180,14 +191,25 @@ class MusicTracks:
         self, tenant: str, metadata: UploadMetadata, chunks: AsyncIterator[bytes], *, timeout_s: float | None = None
     ) -> UploadRecord:
         """Store and confirm one upload; INVALID_ARGUMENT (`metadata.*` or `chunk`) for what is not usable."""
+        running = self._uploading.get(tenant, 0)
+        if running >= self.config.max_uploads_per_tenant:
+            MUSIC_UPLOADS.labels("refused").inc()
+            raise ResourceExhausted(
+                f"{running} uploads of this tenant are in progress; the limit is {self.config.max_uploads_per_tenant}"
+            )
+        self._uploading[tenant] = running + 1
         try:
             record = await self._upload(tenant, metadata, chunks, timeout_s)
-        except InvalidArgument:
+        except (InvalidArgument, ResourceExhausted, DeadlineExceeded):
             MUSIC_UPLOADS.labels("refused").inc()
             raise
         except BaseException:
             MUSIC_UPLOADS.labels("failed").inc()
             raise
+        finally:
+            self._uploading[tenant] -= 1
+            if not self._uploading[tenant]:
+                del self._uploading[tenant]
         MUSIC_UPLOADS.labels("accepted").inc()
         return record
 
@@ -230,19 +252,34 @@ class MusicTracks:
         digest = hashlib.sha256()
         size = 0
         head = b""
+        spooled = 0
         audio: AudioFormat | None = None
         fh = await asyncio.to_thread(open, dest, "wb")
+        stream = aiter(chunks)
+        idle = self.config.idle_timeout_s
         try:
-            async for chunk in chunks:
+            while True:
+                try:
+                    async with asyncio.timeout(idle):
+                        chunk = await anext(stream)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise DeadlineExceeded(f"no upload data arrived for {idle:g} s; the upload was dropped") from None
                 size += len(chunk)
                 if size > cap:
                     raise InvalidArgument.field("chunk", f"the upload passed the limit of {cap} bytes")
+                if self.spooled_bytes + len(chunk) > self.config.max_spool_bytes:
+                    raise ResourceExhausted("the gateway is receiving too many uploads at once; try again shortly")
+                self.spooled_bytes += len(chunk)
+                spooled += len(chunk)
                 if audio is None and len(head) < SNIFF_BYTES:
                     head += chunk[: SNIFF_BYTES - len(head)]
                     if len(head) >= SNIFF_BYTES:
                         audio = _sniffed(head)
                 await asyncio.to_thread(_write, fh, digest, chunk)
         finally:
+            self.spooled_bytes -= spooled  # released once received: the spool file goes with the upload
             await asyncio.to_thread(fh.close)
         if size == 0:
             raise InvalidArgument.field("chunk", "the upload is empty: no audio data arrived")
@@ -260,8 +297,8 @@ class MusicTracks:
             if isinstance(error, InvalidArgument):
                 # The store URI was ours and fine: what the audio service refused is the content.
                 why = "; ".join(v.description for v in error.violations) or error.message
-                raise InvalidArgument.field("chunk", f"not usable audio: {why}") from None
-            raise error from None
+                raise InvalidArgument.field("chunk", f"not usable audio: {public_message(why)}") from None
+            raise type(error)(public_message(error.message)) from None
         analysis = response.analysis
         duration = analysis.duration_s
         if not self.config.min_duration_s <= duration <= self.config.max_duration_s:

@@ -26,6 +26,8 @@ from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
 from gateway.stages.motion import MotionStage, MotionStageConfig, timeline_inputs
+from gateway.stages.results import unstorable_result
+from gateway.stages.retry import StageRetry, call_until_back, keyframe_wait_warning
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
@@ -44,8 +46,6 @@ from services.common.metrics import FALLBACKS
 
 T = TypeVar("T")
 
-# Share of the whole job each stage stands for (progress 0..1).
-STAGE_WEIGHTS = {"storyboard": 0.10, "keyframes": 0.45, "soundtrack": 0.10, "compose": 0.35}
 # A tier's pool that answers these cannot serve the job now: degrade when allowed.
 # Share of the storyboard's camera move applied to draft (animatic card) keyframes.
 DRAFT_MOTION_SCALE = 0.2
@@ -90,10 +90,12 @@ class PipelineConfig:
     compose_retry_wait_s: float = 120.0
     keyframe_concurrency: int = 4
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    stage_retry: StageRetry = field(default_factory=StageRetry)
     keyframe_pixels: dict[str, int] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
     imagegen_default_target: str = "127.0.0.1:50053"
     motion: MotionStageConfig = field(default_factory=MotionStageConfig)
+    served_tiers: tuple[str, ...] = TIERS  # tiers some pool is configured for
 
     def imagegen_target(self, tier: str) -> str:
         return self.imagegen_targets.get(tier) or self.imagegen_default_target
@@ -111,29 +113,6 @@ def keyframe_size(width: int, height: int, pixels: int) -> tuple[int, int]:
     w = max(64, round(math.sqrt(pixels * ratio) / 8) * 8)
     h = max(64, round(math.sqrt(pixels / ratio) / 8) * 8)
     return w, h
-
-
-def compute_progress(job: Job) -> tuple[float, float]:
-    """(progress over the whole job, progress within its current stage)."""
-    if job.stage == Stage.DONE:
-        return 1.0, 1.0
-    keyframes = job.keyframes_done / job.keyframes_total if job.keyframes_total else 0.0
-    frames = 1.0 if job.composed else (job.frames_done / job.frames_total if job.frames_total else 0.0)
-    total = (
-        STAGE_WEIGHTS["storyboard"] * (job.storyboard is not None)
-        + STAGE_WEIGHTS["keyframes"] * keyframes
-        + STAGE_WEIGHTS["soundtrack"] * (job.soundtrack is not None)
-        + STAGE_WEIGHTS["compose"] * frames
-    )
-    within = {
-        Stage.ANALYZE_MUSIC: float(job.music_analysis is not None),
-        Stage.STORYBOARD: float(job.storyboard is not None),
-        Stage.KEYFRAMES: keyframes,
-        Stage.SOUNDTRACK: float(job.soundtrack is not None),
-        Stage.COMPOSE: frames,
-        Stage.MOTION: len(job.clips) / job.keyframes_total if job.keyframes_total else 0.0,
-    }.get(job.stage, 0.0)
-    return min(max(total, job.progress), 1.0), min(within, 1.0)
 
 
 def artifact_record(artifact: pb.common_pb2.Artifact, name: str, kind: str) -> ArtifactRecord:
@@ -163,14 +142,21 @@ def _first_error(error: BaseException) -> BaseException:
 class TierRouter:
     """The tier keyframes of one job are requested at: the requested one, lower ones when allowed."""
 
-    def __init__(self, requested: str, allow_degrade: bool) -> None:
+    def __init__(self, requested: str, allow_degrade: bool, served: tuple[str, ...] = TIERS) -> None:
         index = TIERS.index(requested)
-        self.candidates = list(reversed(TIERS[: index + 1])) if allow_degrade else [requested]
+        lower = [t for t in reversed(TIERS[:index]) if t in served]
+        # A tier no pool serves is skipped when a lower one may take over (CreateVideo refused the rest).
+        start = [requested] if requested in served or not (allow_degrade and lower) else []
+        self.candidates = [*start, *lower] if allow_degrade else [requested]
         self._index = 0
 
     @property
     def current(self) -> str:
         return self.candidates[self._index]
+
+    def can_degrade(self, tier: str) -> bool:
+        """Whether a lower tier may take over from `tier` (otherwise its keyframes wait for workers)."""
+        return tier in self.candidates and self.candidates.index(tier) + 1 < len(self.candidates)
 
     def degrade(self, failed: str) -> tuple[str | None, bool]:
         """(the tier to try now or None, whether this call moved the job down)."""
@@ -229,6 +215,21 @@ class Pipeline:
         except CinesynthError as exc:
             raise StageFailed(stage, exc) from None
 
+    def _until_back(
+        self, ctx: JobContext, stage: Stage, service: str, call: Callable[[], Coroutine[Any, Any, T]]
+    ) -> Coroutine[Any, Any, T]:
+        """`call` again while the service is unreachable, within the stage's retry budget."""
+        return call_until_back(
+            ctx, stage, f"{service} service", call,
+            wait_ready=lambda timeout: self.downstream.wait_ready(service, timeout), retry=self.config.stage_retry,
+        )
+
+    @staticmethod
+    def _check_result(stage: Stage, service: str, message: Any, fields: tuple[str, ...] | None = None) -> None:
+        error = unstorable_result(service, message, fields)
+        if error is not None:
+            raise StageFailed(stage, error)
+
     def _forward_warnings(self, ctx: JobContext, warnings: Any, stage: Stage) -> None:
         for warning in warnings:
             ctx.warn(warning.code, warning.message, warning.stage or stage.value)
@@ -279,10 +280,11 @@ class Pipeline:
             stub = self.downstream.audio
             assert stub is not None
             request = pb.audio_pb2.AnalyzeMusicRequest(track_uri=music.track_uri)
-            response = await self._call(
-                Stage.ANALYZE_MUSIC,
+            response = await self._call(Stage.ANALYZE_MUSIC, lambda: self._until_back(
+                ctx, Stage.ANALYZE_MUSIC, "audio",
                 lambda: stub.AnalyzeMusic(request, timeout=ctx.budget(self.config.analyze_timeout_s)),
-            )
+            ))
+            self._check_result(Stage.ANALYZE_MUSIC, "audio service", response, ("analysis",))
             analysis = response.analysis
         if not MIN_DURATION_S <= analysis.duration_s <= MAX_DURATION_S:
             raise StageFailed(Stage.ANALYZE_MUSIC, InvalidArgument.field(
@@ -333,10 +335,11 @@ class Pipeline:
             context.lyrics = job.music.lyrics
         stub = self.downstream.storyboard
         assert stub is not None
-        response = await self._call(
-            Stage.STORYBOARD,
+        response = await self._call(Stage.STORYBOARD, lambda: self._until_back(
+            ctx, Stage.STORYBOARD, "storyboard",
             lambda: stub.CreateStoryboard(request, timeout=ctx.budget(self.config.storyboard_timeout_s)),
-        )
+        ))
+        self._check_result(Stage.STORYBOARD, "storyboard service", response, ("storyboard",))
         storyboard = response.storyboard
         if not storyboard.scenes:
             raise StageFailed(Stage.STORYBOARD, Internal("the storyboard service returned no scenes"))
@@ -370,7 +373,10 @@ class Pipeline:
         job = ctx.job
         ctx.stage_started(Stage.KEYFRAMES, f"rendering {len(pending)} keyframes")
         await ctx.commit()
-        router = TierRouter(job.spec.tier, job.spec.allow_degrade)
+        router = TierRouter(job.spec.tier, job.spec.allow_degrade, self.config.served_tiers)
+        if router.current != job.spec.tier:
+            message = f"no pool serves tier {job.spec.tier}; rendering at {router.current} (degrading is allowed)"
+            ctx.warn("tier_degraded", message, Stage.KEYFRAMES.value)
         slots = asyncio.Semaphore(self.config.keyframe_concurrency)
 
         async def one(index: int, scene: pb.common_pb2.Scene) -> None:
@@ -415,8 +421,11 @@ class Pipeline:
             pool = self.downstream.imagegen_pool(self.config.imagegen_target(tier))
             try:
                 keyframe = await generate_keyframe(
-                    pool, request, timeout=ctx.budget(self.config.keyframe_timeout_s), policy=self.config.retry
+                    pool, request, timeout=ctx.budget(math.inf), call_timeout_s=self.config.keyframe_timeout_s,
+                    policy=self.config.retry, patient=not router.can_degrade(tier), tier=tier,
+                    on_wait=lambda notice, t=tier: keyframe_wait_warning(ctx, t, notice),
                 )
+                self._check_result(Stage.KEYFRAMES, "image worker", keyframe, ("image", "seconds"))
                 return tier, keyframe
             except DEGRADE_ON as exc:
                 lower, moved = router.degrade(tier)
@@ -557,10 +566,11 @@ class Pipeline:
             request.lyrics = job.music.lyrics
         stub = self.downstream.audio
         assert stub is not None
-        response = await self._call(
-            Stage.SOUNDTRACK,
+        response = await self._call(Stage.SOUNDTRACK, lambda: self._until_back(
+            ctx, Stage.SOUNDTRACK, "audio",
             lambda: stub.CreateSoundtrack(request, timeout=ctx.budget(self.config.soundtrack_timeout_s)),
-        )
+        ))
+        self._check_result(Stage.SOUNDTRACK, "audio service", response, ("duration_s", "aac", "wav", "srt", "vtt"))
         audio = response.aac if response.aac.uri else response.wav
         if not audio.uri:
             raise StageFailed(Stage.SOUNDTRACK, Internal("the audio service returned no soundtrack"))
@@ -623,6 +633,7 @@ class Pipeline:
             job_id=job.id,
         )
         result = await self._compose_with_retry(ctx, request)
+        self._check_result(Stage.COMPOSE, "compositor", result, ("duration_s", "video", "poster", "srt", "vtt"))
         self._forward_warnings(ctx, result.warnings, Stage.COMPOSE)
         job.put_artifact(artifact_record(result.video, "video.mp4", "video"))
         if result.poster.uri:

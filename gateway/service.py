@@ -13,13 +13,15 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import astuple, dataclass
 
+from gateway.events import JobEventRecord, events_after, last_sequence, record_event
 from gateway.manager import JobManager
 from gateway.metrics import JOBS_TOTAL
-from gateway.model import ArtifactRecord, Job, JobState, new_job_id
+from gateway.model import TIERS, ArtifactRecord, Job, JobState, new_job_id
 from gateway.music import MusicTracks, UploadMetadata, UploadRecord
+from gateway.progress import estimate as estimate_progress
 from gateway.store import JobStore, TenantLimitReached
 from gateway.validation import CreateVideoInput, Limits, validate_create
 from gateway.webhooks import CallbackRefused, resolve_callback
@@ -35,6 +37,10 @@ from services.common.errors import (
     Unimplemented,
 )
 
+# google.rpc.ErrorInfo of a request_id reused for a different request (AIP-193: reason + domain).
+ERROR_DOMAIN = "cinesynth.v1.VideoService"
+REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
+
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 DEFAULT_CHUNK, MIN_CHUNK, MAX_CHUNK = 1024 * 1024, 4096, 4 * 1024 * 1024
@@ -46,17 +52,20 @@ class GatewayConfig:
     tenant_max_active_jobs: int = 10
     tenant_limits: Mapping[str, int] | None = None
     webhook_allow_private: bool = False
+    served_tiers: tuple[str, ...] = TIERS
     watch_poll_s: float = 1.0
     cancel_wait_s: float = 2.0
 
 
 @dataclass
 class JobUpdate:
-    """One WatchJob event: the job as it is now, and what is new since the previous event."""
+    """One WatchJob event: the journal's event, the job as it is now, the warnings raised with the event."""
 
     job: Job
     first: bool
     new_warnings: list
+    event: JobEventRecord | None = None
+    missed_events: int = 0
 
 
 def parse_job_name(name: str, field: str = "name") -> str:
@@ -101,6 +110,8 @@ class VideoGateway:
         self.music = music
         # Set when the server starts draining: open watch streams end so SIGTERM is not held up.
         self.closing = asyncio.Event()
+        # Told of every new job (the retention sweep marks the upload it uses).
+        self.on_created: Callable[[Job], Awaitable[None]] | None = None
 
     def begin_shutdown(self) -> None:
         self.closing.set()
@@ -119,6 +130,7 @@ class VideoGateway:
                 errors.add("callback_url", str(exc))
         errors.raise_if_any()
         assert valid is not None
+        self._check_tier_served(valid.spec.tier, valid.spec.allow_degrade)
         if valid.source_kind == "music":
             if self.music is None:
                 raise Unimplemented("music-video mode is not configured on this gateway")
@@ -138,6 +150,8 @@ class VideoGateway:
             labels=valid.labels,
             callback_url=valid.callback_url,
         )
+        job.progress, job.stage_progress, job.eta_s = astuple(estimate_progress(job))
+        record_event(job, job.eta_s)  # sequence 1: queued
         try:
             stored, created = await self.store.create(job, max_active=self._tenant_limit(tenant))
         except TenantLimitReached as exc:
@@ -145,11 +159,32 @@ class VideoGateway:
                 f"too many active jobs: {exc.active} queued or running, the limit is {exc.limit}"
             ) from None
         if not created and stored.request_hash != valid.request_hash:
-            raise AlreadyExists(f"request_id {valid.request_id!r} was already used for a different request")
+            raise AlreadyExists(
+                f"request_id {valid.request_id!r} was already used for a different request (job {stored.name})",
+                reason=REQUEST_ID_REUSED,
+                domain=ERROR_DOMAIN,
+                metadata={"job": stored.name, "request_id": valid.request_id},
+                resource_type="cinesynth.v1.Job",
+                resource_name=stored.name,
+            )
         if created:
             JOBS_TOTAL.labels(JobState.QUEUED.value).inc()
+            if self.on_created is not None:
+                await self.on_created(stored)
             self.manager.wake()
         return stored, created
+
+    def _check_tier_served(self, tier: str, allow_degrade: bool) -> None:
+        """A tier no pool is configured for can never be rendered: refuse it now, not minutes later.
+        (A configured pool that is down or scaled to zero is waited for by the job.)"""
+        served = self.config.served_tiers
+        usable = [t for t in served if t == tier or (allow_degrade and TIERS.index(t) < TIERS.index(tier))]
+        if not usable:
+            offered = ", ".join(served) or "none"
+            hint = "" if allow_degrade else " (or allow degrading to a lower one)"
+            raise FailedPrecondition(
+                f"tier {tier} is not served by this gateway; tiers served: {offered}. Ask for a served tier{hint}"
+            )
 
     async def upload_music(
         self, tenant: str, metadata: UploadMetadata, chunks: AsyncIterator[bytes], *, timeout_s: float | None = None
@@ -211,21 +246,30 @@ class VideoGateway:
                 pass
         return job
 
-    async def watch(self, tenant: str, name: str) -> AsyncIterator[JobUpdate]:
-        """The job now (first), then every change until it is terminal."""
+    async def watch(self, tenant: str, name: str, after_sequence: int = 0) -> AsyncIterator[JobUpdate]:
+        """after_sequence 0: the job now (first), then every event of its journal until it is terminal;
+        N > 0: every event after N. Sequence numbers are the journal's (gateway/events.py)."""
+        if after_sequence < 0:
+            raise InvalidArgument.field("after_sequence", f"must be >= 0 (got {after_sequence})")
         job = await self.get(tenant, name)
-        last_version: int | None = None
-        warnings_seen = 0
+        last: int | None = after_sequence or None
+        first = True
         while True:
             waiter = self.manager.changes.waiter(job.id)
             current = await self._current(job.id)
             if current is not None:
                 job = current
-            if last_version is None or job.version > last_version:
-                yield JobUpdate(job, last_version is None, job.warnings[warnings_seen:])
-                last_version = job.version
-                warnings_seen = len(job.warnings)
-            if job.terminal:
+            if last is None:
+                latest = JobEventRecord.from_dict(job.events[-1]) if job.events else None
+                yield JobUpdate(job, True, job.warnings[: latest.warnings_end] if latest else [], latest)
+                last, first = last_sequence(job), False
+            else:
+                events, missed = events_after(job, last)
+                for event in events:
+                    warnings = job.warnings[event.warnings_start : event.warnings_end]
+                    yield JobUpdate(job, first, warnings, event, missed if first else 0)
+                    first, last = False, event.sequence
+            if job.terminal and last >= last_sequence(job):
                 return
             if self.closing.is_set():
                 raise Unavailable("the gateway is restarting; watch the job again to continue")
@@ -240,10 +284,12 @@ class VideoGateway:
 
     async def artifact(self, tenant: str, name: str, artifact_name: str, kind: str) -> ArtifactRecord:
         job = await self.get(tenant, name)
+        # The artifact's public URI (jobs/{id}/artifacts/{name}) names it as well as its name does.
+        artifact_name = artifact_name.removeprefix(f"{job.name}/artifacts/")
         if artifact_name:
             found = job.artifact(artifact_name)
         elif kind:
-            found = next((a for a in job.artifacts if a.kind == kind), None)
+            found = next((a for a in job.artifacts_in_order() if a.kind == kind), None)
         else:
             raise InvalidArgument.field("artifact", "name an artifact or give its kind")
         if found is None:

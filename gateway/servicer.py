@@ -9,7 +9,7 @@ from grpc import aio
 from gateway import convert
 from gateway.auth import Authenticator
 from gateway.music import UploadMetadata
-from gateway.service import VideoGateway
+from gateway.service import VideoGateway, parse_job_name
 from services.common import pb
 from services.common.errors import InvalidArgument
 
@@ -17,9 +17,12 @@ video = pb.video_pb2
 
 
 class VideoServicer(pb.video_grpc.VideoServiceServicer):
-    def __init__(self, gateway: VideoGateway, auth: Authenticator) -> None:
+    def __init__(
+        self, gateway: VideoGateway, auth: Authenticator, links: convert.ArtifactLinks = convert.named_links
+    ) -> None:
         self.gateway = gateway
         self.auth = auth
+        self.links = links
 
     def _tenant(self, context: aio.ServicerContext) -> str:
         return self.auth.authenticate(context.invocation_metadata())
@@ -29,11 +32,11 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
     ) -> video.CreateVideoResponse:
         tenant = self._tenant(context)
         job, _ = await self.gateway.create(tenant, convert.create_input(request))
-        return video.CreateVideoResponse(job=convert.job_to_proto(job))
+        return video.CreateVideoResponse(job=convert.job_to_proto(job, self.links))
 
     async def GetJob(self, request: video.GetJobRequest, context: aio.ServicerContext) -> video.GetJobResponse:
         job = await self.gateway.get(self._tenant(context), request.name)
-        return video.GetJobResponse(job=convert.job_to_proto(job))
+        return video.GetJobResponse(job=convert.job_to_proto(job, self.links))
 
     async def ListJobs(
         self, request: video.ListJobsRequest, context: aio.ServicerContext
@@ -46,20 +49,20 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
             page_size=request.page_size,
             page_token=request.page_token,
         )
-        return video.ListJobsResponse(jobs=[convert.job_to_proto(j) for j in jobs], next_page_token=token)
+        return video.ListJobsResponse(jobs=[convert.job_to_proto(j, self.links) for j in jobs], next_page_token=token)
 
     async def CancelJob(
         self, request: video.CancelJobRequest, context: aio.ServicerContext
     ) -> video.CancelJobResponse:
         job = await self.gateway.cancel(self._tenant(context), request.name)
-        return video.CancelJobResponse(job=convert.job_to_proto(job))
+        return video.CancelJobResponse(job=convert.job_to_proto(job, self.links))
 
     async def WatchJob(
         self, request: video.WatchJobRequest, context: aio.ServicerContext
     ) -> AsyncIterator[video.WatchJobResponse]:
         tenant = self._tenant(context)
-        async for update in self.gateway.watch(tenant, request.name):
-            yield video.WatchJobResponse(event=convert.event_to_proto(update))
+        async for update in self.gateway.watch(tenant, request.name, request.after_sequence):
+            yield video.WatchJobResponse(event=convert.event_to_proto(update, self.links))
 
     async def GenerateVideo(
         self, request: video.GenerateVideoRequest, context: aio.ServicerContext
@@ -68,7 +71,7 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
         job, _ = await self.gateway.create(tenant, convert.create_input(request.request))
         # The job is durable: a client that drops this stream reconnects with WatchJob.
         async for update in self.gateway.watch(tenant, job.name):
-            yield video.GenerateVideoResponse(event=convert.event_to_proto(update))
+            yield video.GenerateVideoResponse(event=convert.event_to_proto(update, self.links))
 
     async def DownloadArtifact(
         self, request: video.DownloadArtifactRequest, context: aio.ServicerContext
@@ -77,17 +80,19 @@ class VideoServicer(pb.video_grpc.VideoServiceServicer):
         artifact = await self.gateway.artifact(
             tenant, request.name, request.artifact, convert.artifact_kind(request.kind)
         )
+        job_name = f"jobs/{parse_job_name(request.name)}"
         offset = 0
         first = True
         async for block in self.gateway.read_chunks(artifact, request.chunk_size):
             response = video.DownloadArtifactResponse(offset=offset, data=block)
             if first:
-                response.artifact.CopyFrom(convert.artifact_to_proto(artifact))
+                response.artifact.CopyFrom(convert.artifact_to_proto(artifact, job_name, self.links))
                 first = False
             offset += len(block)
             yield response
         if first:  # an empty file still announces itself
-            yield video.DownloadArtifactResponse(artifact=convert.artifact_to_proto(artifact), offset=0)
+            described = convert.artifact_to_proto(artifact, job_name, self.links)
+            yield video.DownloadArtifactResponse(artifact=described, offset=0)
 
     async def UploadMusic(
         self, request_iterator: AsyncIterator[video.UploadMusicRequest], context: aio.ServicerContext

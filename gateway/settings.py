@@ -42,6 +42,12 @@ class GatewaySettings(ServiceSettings):
     clip_timeout_s: float = Field(1800.0, gt=0, description="Deadline of one GenerateClips call (one shot).")
     upscale_timeout_s: float = Field(1800.0, gt=0, description="Deadline of one job's UpscaleMedia call.")
     clip_concurrency: int = Field(2, ge=1, le=64, description="Shot clips of one job requested at once.")
+    imagegen_default_tiers: list[str] = Field(
+        default_factory=lambda: list(TIERS),
+        description="Tiers the imagegen_target pool serves (beside the tiers of imagegen_targets). A request "
+        "for a tier no pool is configured for is refused at CreateVideo with FAILED_PRECONDITION; empty "
+        "imagegen_target = only the imagegen_targets pools.",
+    )
     imagegen_resolve_interval_s: float = Field(
         10.0, gt=0, description="How often the ImageGen targets are re-resolved (new pods get work)."
     )
@@ -56,6 +62,10 @@ class GatewaySettings(ServiceSettings):
     claim_interval_s: float = Field(1.0, gt=0, description="How often queued and orphaned jobs are looked for.")
     max_running_jobs: int = Field(4, ge=1, description="Jobs this replica runs at once (the rest wait queued).")
     job_timeout_s: float = Field(3600.0, gt=0, description="Deadline of one run of a job.")
+    max_job_runs: int = Field(
+        5, ge=1, description="Runs a job may start before it FAILS (a job that keeps crashing its runner or "
+        "replica ends instead of looping); graceful stops (SIGTERM) do not count.",
+    )
     storyboard_timeout_s: float = Field(300.0, gt=0, description="Deadline of CreateStoryboard.")
     analyze_timeout_s: float = Field(300.0, gt=0, description="Deadline of AnalyzeMusic.")
     keyframe_timeout_s: float = Field(600.0, gt=0, description="Deadline of one keyframe's GenerateKeyframes.")
@@ -71,7 +81,17 @@ class GatewaySettings(ServiceSettings):
     )
     keyframe_concurrency: int = Field(4, ge=1, le=256, description="Keyframes of one job in flight at once.")
     keyframe_attempts: int = Field(
-        8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE."
+        8, ge=1, description="Tries per keyframe and tier when workers answer RESOURCE_EXHAUSTED/UNAVAILABLE "
+        "and a lower tier may take over (allow_degrade); without one the keyframe waits instead."
+    )
+    stage_retry_budget_s: float = Field(
+        120.0, gt=0, description="How long a stage waits for its service to come back when it is unreachable "
+        "(UNAVAILABLE: a pod killed, rescheduled or rolled; an image pool scaled to zero) before the job fails. "
+        "Other errors are never retried. Capped by the job's deadline.",
+    )
+    keyframe_busy_wait_s: float = Field(
+        0.0, ge=0, description="How long a keyframe waits while every image worker of its tier is busy "
+        "(RESOURCE_EXHAUSTED) and no lower tier may take over; 0 = up to the job's deadline.",
     )
     retry_backoff_s: float = Field(0.2, ge=0, description="First retry delay (doubles, with jitter).")
     retry_backoff_max_s: float = Field(2.0, ge=0, description="Longest retry delay.")
@@ -100,9 +120,39 @@ class GatewaySettings(ServiceSettings):
     max_upload_bytes: int = Field(
         50 * 1024 * 1024, ge=1, description="Largest UploadMusic file (refused as soon as a stream passes it)."
     )
+    upload_idle_timeout_s: float = Field(
+        30.0, gt=0, description="An UploadMusic stream that sends nothing for this long is dropped "
+        "(DEADLINE_EXCEEDED).",
+    )
+    max_uploads_per_tenant: int = Field(
+        4, ge=1, description="UploadMusic streams one tenant may have open at once (beyond: RESOURCE_EXHAUSTED).",
+    )
+    max_spool_bytes: int = Field(
+        256 * 1024 * 1024, ge=1, description="Bytes all uploads being received may hold in spool files together "
+        "(beyond: the upload is refused RESOURCE_EXHAUSTED; the client tries again).",
+    )
+    artifact_presign_s: float = Field(
+        0.0, ge=0, le=7 * 24 * 3600, description="With an s3:// artifact store: artifact URIs shown to clients are "
+        "presigned GET URLs valid this long; 0 = jobs/{id}/artifacts/{name} (fetched with DownloadArtifact).",
+    )
     music_library_dir: str | None = Field(
         None, description="Directory of licensed tracks with library.json/.yaml (the audio service's format); "
         "CreateVideo's music.library_track_id names one of its tracks.",
+    )
+
+    # --- retention -----------------------------------------------------------------------------
+    upload_ttl_s: float = Field(
+        24 * 3600.0, gt=0, description="UploadMusic files that no job uses are deleted this long after the upload.",
+    )
+    artifact_retention_s: float = Field(
+        30 * 24 * 3600.0, gt=0, description="A finished job's artifacts are deleted this long after it ended "
+        "(the job record stays, with an artifacts_expired warning).",
+    )
+    tenant_artifact_retention_s: dict[str, float] = Field(
+        default_factory=dict, description="Per-tenant overrides of artifact_retention_s."
+    )
+    retention_interval_s: float = Field(
+        600.0, ge=0, description="How often the retention sweep runs (0 = never; run it on one replica or all)."
     )
 
     # --- tenants -------------------------------------------------------------------------------
@@ -125,6 +175,20 @@ class GatewaySettings(ServiceSettings):
     webhook_attempts: int = Field(6, ge=1, description="Delivery attempts before giving up.")
     webhook_backoff_s: float = Field(1.0, ge=0, description="First retry delay (doubles).")
     webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout of one delivery attempt.")
+
+    @field_validator("imagegen_default_tiers")
+    @classmethod
+    def _known_tier_names(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TIERS))
+        if unknown:
+            raise ValueError(f"unknown tier(s) {unknown}; use {list(TIERS)}")
+        return value
+
+    @property
+    def served_tiers(self) -> tuple[str, ...]:
+        """Tiers some pool is configured for, lowest first."""
+        served = set(self.imagegen_targets) | (set(self.imagegen_default_tiers) if self.imagegen_target else set())
+        return tuple(t for t in TIERS if t in served)
 
     @field_validator("imagegen_targets", "keyframe_pixels")
     @classmethod

@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gateway.finite import non_finite_paths
 from gateway.model import (
     ASPECTS,
     MOTION_TIERS,
@@ -28,6 +29,7 @@ from gateway.model import (
     VideoSpec,
     VoiceSpec,
 )
+from gateway.text_checks import text_problem
 from services.common.errors import Collector
 
 MIN_DURATION_S, MAX_DURATION_S = 5.0, 600.0
@@ -90,6 +92,8 @@ class CreateVideoInput:
     spec: SpecInput = field(default_factory=SpecInput)
     labels: dict[str, str] = field(default_factory=dict)
     callback_url: str = ""
+    # Paths of NaN/infinite numbers in the client's storyboard (its JSON form shows them as strings).
+    storyboard_non_finite: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,26 +128,20 @@ def preset_size(aspect: str, long_edge: int) -> tuple[int, int]:
     return even(long_edge * ratio), even(long_edge)
 
 
-def request_fingerprint(request: CreateVideoInput) -> str:
-    """What makes two requests with one request_id "the same request" (the id itself excluded)."""
-    data = asdict(request)
+def request_fingerprint(valid: ValidatedRequest, requested_seed: int | None) -> str:
+    """What makes two requests with one request_id "the same request" (AIP-155): the *normalised* request,
+    so a default written out (fps 24, TIER_DRAFT) and one left unset are the same. Excluded: the id itself
+    and the seed the server draws for an unseeded request (`requested_seed` is what the client sent)."""
+    data = asdict(valid)
     data.pop("request_id", None)
+    data.pop("request_hash", None)
+    data["spec"]["seed"] = requested_seed
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, allow_nan=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def _finite(value: float) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
-
-
-def _all_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict):
-        return all(_all_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_all_finite(v) for v in value)
-    return True
 
 
 def _check_choice(errors: Collector, value: str, allowed: tuple[str, ...], path: str, what: str) -> None:
@@ -192,22 +190,57 @@ def _check_labels(errors: Collector, labels: dict[str, str]) -> None:
 def _check_source(errors: Collector, request: CreateVideoInput, limits: Limits) -> str:
     """Returns the normalised prompt."""
     prompt = request.prompt.strip()
-    if request.source_kind == "prompt":
+    problem = text_problem(request.prompt, required=request.source_kind == "prompt")
+    if problem:
+        errors.add("prompt", problem)
+    elif request.source_kind == "prompt":
         if not prompt:
             errors.add("prompt", "must not be empty")
         elif len(prompt) > limits.max_prompt_chars:
             errors.add("prompt", f"must be at most {limits.max_prompt_chars} characters (got {len(prompt)})")
     elif request.source_kind == "storyboard":
-        scenes = (request.storyboard or {}).get("scenes") or []
-        if not MIN_SCENES <= len(scenes) <= MAX_SCENES:
-            errors.add("storyboard.scenes", f"must have {MIN_SCENES}..{MAX_SCENES} scenes (got {len(scenes)})")
-        if not _all_finite(request.storyboard):
-            errors.add("storyboard", "numbers must be finite (no NaN or infinity)")
+        _check_storyboard(errors, request)
     elif request.source_kind == "music":
         _check_music(errors, request.music or MusicSpec())
     else:
         errors.add("prompt", "a prompt, a music track or a storyboard is required")
     return prompt
+
+
+def _check_storyboard(errors: Collector, request: CreateVideoInput) -> None:
+    """A client storyboard must be renderable: finite numbers, every scene at least one frame long
+    at the job's frame rate, the scenes together within the bounds of a video."""
+    storyboard = request.storyboard or {}
+    scenes = storyboard.get("scenes") or []
+    if not MIN_SCENES <= len(scenes) <= MAX_SCENES:
+        errors.add("storyboard.scenes", f"must have {MIN_SCENES}..{MAX_SCENES} scenes (got {len(scenes)})")
+    non_finite = set(request.storyboard_non_finite) | {
+        f"storyboard.{path}" for path in non_finite_paths(storyboard)
+    }
+    for path in sorted(non_finite):
+        errors.add(path, "must be a finite number (no NaN or infinity)")
+    fps = request.spec.fps if MIN_FPS <= request.spec.fps <= MAX_FPS else 0
+    shortest = 1.0 / (fps or MIN_FPS)
+    durations: list[float] = []
+    for i, scene in enumerate(scenes[:MAX_SCENES]):
+        path = f"storyboard.scenes[{i}].duration_s"
+        if path in non_finite:
+            continue
+        duration = scene.get("duration_s", 0.0)
+        if not _finite(duration) or not shortest <= duration <= MAX_DURATION_S:
+            errors.add(path, f"must be {shortest:.3g}..{MAX_DURATION_S:g} s: at least one frame at "
+                       f"{fps or MIN_FPS} fps (got {duration!r})")
+        else:
+            durations.append(float(duration))
+        for name in ("title", "description", "visual_prompt", "negative_prompt", "narration"):
+            problem = text_problem(str(scene.get(name, "")), required=False)
+            if problem:
+                errors.add(f"storyboard.scenes[{i}].{name}", problem)
+    if durations and len(durations) == len(scenes):
+        total = math.fsum(durations)
+        if not MIN_DURATION_S <= total <= MAX_DURATION_S:
+            errors.add("storyboard.scenes", f"durations must sum to {MIN_DURATION_S:g}..{MAX_DURATION_S:g} s "
+                       f"(got {total:g})")
 
 
 def _check_music(errors: Collector, music: MusicSpec) -> None:
@@ -224,6 +257,10 @@ def _check_music(errors: Collector, music: MusicSpec) -> None:
     for i, tag in enumerate(music.genre_tags[:MAX_GENRE_TAGS]):
         if not tag.strip() or len(tag) > MAX_GENRE_TAG_CHARS:
             errors.add(f"music.genre_tags[{i}]", f"must be 1..{MAX_GENRE_TAG_CHARS} characters")
+        elif problem := text_problem(tag, required=True):
+            errors.add(f"music.genre_tags[{i}]", problem)
+    if problem := text_problem(music.lyrics, required=False):
+        errors.add("music.lyrics", problem)
     _check_choice(errors, music.mv_type, MV_TYPES, "music.mv_type", "music-video type")
     if len(music.lyrics) > MAX_LYRICS_CHARS:
         errors.add("music.lyrics", f"must be at most {MAX_LYRICS_CHARS} characters (got {len(music.lyrics)})")
@@ -277,6 +314,8 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
     _check_choice(errors, spec.motion_tier, MOTION_TIERS, "spec.motion_tier", "motion tier")
     if len(spec.style) > MAX_STYLE_CHARS:
         errors.add("spec.style", f"must be at most {MAX_STYLE_CHARS} characters")
+    elif problem := text_problem(spec.style, required=True):
+        errors.add("spec.style", problem)
     _check_labels(errors, request.labels)
     if len(request.callback_url) > MAX_CALLBACK_URL:
         errors.add("callback_url", f"must be at most {MAX_CALLBACK_URL} characters")
@@ -327,9 +366,9 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         transition=spec.transition,
         motion_tier="" if spec.motion_tier == "ken_burns" else spec.motion_tier,
     )
-    return ValidatedRequest(
+    valid = ValidatedRequest(
         request_id=request.request_id,
-        request_hash=request_fingerprint(request),
+        request_hash="",
         source_kind=request.source_kind,
         prompt=prompt,
         storyboard=request.storyboard,
@@ -338,3 +377,5 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         labels=dict(request.labels),
         callback_url=request.callback_url,
     )
+    valid.request_hash = request_fingerprint(valid, spec.seed)
+    return valid

@@ -3,8 +3,13 @@
 protoc emits absolute imports (`from cinesynth.v1 import common_pb2`); they are rewritten to the
 package the stubs live in, so nothing has to be added to sys.path.
 
+The googleapis protos the contract imports are vendored under proto/google (so `protoc -I proto`,
+`buf build` and @grpc/proto-loader need nothing else); their Python modules come from the
+googleapis-common-protos wheel, so only cinesynth/v1 is generated.
+
     python tools/gen_proto.py           # regenerate in place
     python tools/gen_proto.py --check   # exit 1 when the committed stubs differ from a fresh run
+    python tools/gen_proto.py --vendor  # refresh proto/google from the installed googleapis-common-protos
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROTO_ROOT = ROOT / "proto"
 OUT_DIR = ROOT / "services" / "common" / "gen"
 PACKAGE = "services.common.gen"
-IMPORTED_GOOGLEAPIS = ("google/rpc/status.proto",)
+VENDORED_GOOGLEAPIS = ("google/rpc/status.proto", "google/rpc/error_details.proto", "google/rpc/code.proto")
 _IMPORT = re.compile(r"^from cinesynth\.v1 import ", re.MULTILINE)
 
 
@@ -42,7 +47,6 @@ def generate(dest: Path) -> None:
         args = [
             "grpc_tools.protoc",
             f"-I{PROTO_ROOT}",
-            f"-I{googleapis_include()}",
             f"-I{well_known}",
             f"--python_out={raw}",
             f"--pyi_out={raw}",
@@ -79,10 +83,10 @@ def differences(a: Path, b: Path) -> list[str]:
     return sorted(set(out))
 
 
-def vendor_googleapis(dest: Path) -> None:
-    """Copy the googleapis protos we import into an include-only buf module."""
+def vendor_googleapis(dest: Path = PROTO_ROOT) -> None:
+    """Copy the googleapis protos we import (verbatim, licence header included) into proto/google."""
     src = googleapis_include()
-    for rel in IMPORTED_GOOGLEAPIS:
+    for rel in VENDORED_GOOGLEAPIS:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, target)
@@ -92,11 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with a fresh generation")
     parser.add_argument(
-        "--vendor", metavar="DIR", help="only copy the imported googleapis protos into DIR (for buf)"
+        "--vendor", action="store_true", help="only refresh proto/google from the googleapis-common-protos wheel"
     )
     args = parser.parse_args(argv)
     if args.vendor:
-        vendor_googleapis(Path(args.vendor))
+        vendor_googleapis()
         return 0
     if not args.check:
         if OUT_DIR.exists():

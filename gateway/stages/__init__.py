@@ -1,1 +1,2 @@
-"""Pipeline stages kept out of gateway/pipeline.py (a shared hot spot): each is called from one line there."""
+"""Pieces of the pipeline's stages kept out of pipeline.py (a shared hot spot): result checks, waiting
+for services, the motion and upscale stages."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from gateway.store.base import JobPage, JobStore, LeaseLost, StoreUnavailable, TenantLimitReached
+from gateway.store.base import JobPage, JobStore, LeaseLost, StoreUnavailable, TenantLimitReached, UnstorableJob
 from gateway.store.sql import SqlJobStore
 
 __all__ = [
-    "JobPage", "JobStore", "LeaseLost", "SqlJobStore", "StoreUnavailable", "TenantLimitReached", "open_job_store",
+    "JobPage", "JobStore", "LeaseLost", "SqlJobStore", "StoreUnavailable", "TenantLimitReached", "UnstorableJob",
+    "open_job_store",
 ]
 
 

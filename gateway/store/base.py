@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gateway.model import Job, JobState
+from gateway.model import Job, JobState, WarningRecord
 from services.common.errors import Unavailable
 
 
@@ -16,6 +16,14 @@ class LeaseLost(Exception):
 
 class StoreUnavailable(Unavailable):
     """The database cannot be reached or answered with an error: retry later, never fail a job for it."""
+
+
+class UnstorableJob(ValueError):
+    """The job holds numbers strict JSON cannot carry (NaN, infinity): saving it can never succeed."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(f"not a finite number: {', '.join(paths[:5])}")
+        self.paths = paths
 
 
 class TenantLimitReached(Exception):
@@ -103,3 +111,14 @@ class JobStore(ABC):
     @abstractmethod
     async def count_active(self, tenant: str) -> int:
         """Queued and running jobs of the tenant."""
+
+    @abstractmethod
+    async def expired_jobs(
+        self, before: float, *, tenants: Sequence[str] = (), other_tenants_than: Sequence[str] = (), limit: int = 100
+    ) -> list[Job]:
+        """Finished jobs (nothing left to do) last changed before `before` (unix s) whose artifacts are
+        still kept; of `tenants` when given, else of every tenant but `other_tenants_than`. Oldest first."""
+
+    @abstractmethod
+    async def mark_artifacts_expired(self, job_id: str, warning: WarningRecord) -> None:
+        """Record that the job's artifacts were deleted: none listed any more, `warning` on the job."""

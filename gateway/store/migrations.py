@@ -69,6 +69,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "tenant state index",
         ("CREATE INDEX jobs_tenant_state ON jobs (tenant, state)",),
     ),
+    Migration(
+        3,
+        "artifact retention",
+        (
+            "ALTER TABLE jobs ADD COLUMN artifacts_expired INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX jobs_retention ON jobs (active, artifacts_expired, update_us)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

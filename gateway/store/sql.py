@@ -15,8 +15,9 @@ from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from gateway.model import ACTIVE_STATES, Job, JobState, from_document, to_document
-from gateway.store.base import JobPage, JobStore, LeaseLost, TenantLimitReached
+from gateway.finite import non_finite_paths
+from gateway.model import ACTIVE_STATES, Job, JobState, WarningRecord, from_document, to_document
+from gateway.store.base import JobPage, JobStore, LeaseLost, TenantLimitReached, UnstorableJob
 from gateway.store.migrations import MIGRATIONS, MIGRATIONS_TABLE
 
 T = TypeVar("T")
@@ -40,7 +41,11 @@ def to_us(seconds: float) -> int:
 
 
 def _dump(job: Job) -> str:
-    return json.dumps(to_document(job), separators=(",", ":"), allow_nan=False)
+    document = to_document(job)
+    try:
+        return json.dumps(document, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise UnstorableJob(non_finite_paths(document)) from None
 
 
 def _load(row: tuple[Any, ...]) -> Job:
@@ -267,6 +272,38 @@ class SqlJobStore(JobStore):
 
     async def count_active(self, tenant: str) -> int:
         return await self._run(lambda tx: self._count_active(tx, tenant), write=False)
+
+    async def expired_jobs(
+        self, before: float, *, tenants: Sequence[str] = (), other_tenants_than: Sequence[str] = (), limit: int = 100
+    ) -> list[Job]:
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE active = 0 AND artifacts_expired = 0 AND update_us < ?"
+        params: list[Any] = [to_us(before)]
+        if tenants:
+            sql += f" AND tenant IN ({_placeholders(len(tenants))})"
+            params += list(tenants)
+        elif other_tenants_than:
+            sql += f" AND tenant NOT IN ({_placeholders(len(other_tenants_than))})"
+            params += list(other_tenants_than)
+        sql += " ORDER BY update_us, id LIMIT ?"
+        params.append(limit)
+        rows = await self._run(lambda tx: tx.execute(sql, params), write=False)
+        return [_load(row) for row in rows]
+
+    async def mark_artifacts_expired(self, job_id: str, warning: WarningRecord) -> None:
+        def fn(tx: Tx) -> None:
+            rows = tx.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ? AND active = 0", (job_id,))
+            if not rows:
+                return  # running again (or gone): nothing to mark
+            job = _load(rows[0])
+            job.artifacts = []
+            job.add_warning(warning)
+            job.version += 1
+            tx.execute(
+                "UPDATE jobs SET artifacts_expired = 1, version = ?, doc = ? WHERE id = ?",
+                (job.version, _dump(job), job_id),
+            )
+
+        await self._run(fn)
 
     async def lease_of(self, job_id: str) -> tuple[str | None, int | None]:
         """(owner, expiry in µs) of a job's lease: for operators and tests."""

@@ -43,6 +43,8 @@ def analyze_file(
 ) -> MusicAnalysisResult:
     try:
         y = audio_io.decode(path, workdir, sample_rate=SR, channels=1, max_seconds=max_duration_s + 1.0)[:, 0]
+    except audio_io.NonFiniteSamples as exc:
+        raise InvalidArgument.field(field, audio_io.NON_FINITE_MESSAGE) from exc
     except Exception as exc:
         raise InvalidArgument.field(field, "not an audio file ffmpeg can decode") from exc
     duration = y.size / SR

@@ -129,19 +129,31 @@ def write_wav(path: str | os.PathLike[str], data: np.ndarray, sample_rate: int, 
     return Path(path)
 
 
+class NonFiniteSamples(ValueError):
+    """A decoded file holds NaN or infinite samples (a float WAV can): the input is bad, not the service."""
+
+
+NON_FINITE_MESSAGE = "the audio holds NaN or infinite samples"
+
+
 def decode(
     src: str | os.PathLike[str], workdir: str | os.PathLike[str], *, sample_rate: int, channels: int,
     max_seconds: float | None = None, timeout: float = 300,
 ) -> np.ndarray:
-    """Decode any file ffmpeg reads to float32 (samples, channels) at `sample_rate`."""
+    """Decode any file ffmpeg reads to float32 (samples, channels) at `sample_rate`.
+
+    Raises NonFiniteSamples when the result is not finite everywhere (ffmpeg passes float NaN through).
+    """
     dst = Path(workdir) / f"decoded-{os.getpid()}-{id(src)}.wav"
     try:
         argv = decode_argv(src, dst, sample_rate=sample_rate, channels=channels, max_seconds=max_seconds)
         ffmpeg.run(argv, timeout=timeout)
         data, _ = read_audio(dst)
-        return data
     finally:
         dst.unlink(missing_ok=True)
+    if not np.isfinite(data).all():
+        raise NonFiniteSamples(NON_FINITE_MESSAGE)
+    return data
 
 
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:

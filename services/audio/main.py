@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from services.audio.pipeline import AudioEngine
+from services.audio.pipeline import WORKDIR_PREFIX, AudioEngine
 from services.audio.servicer import AudioServicer
 from services.audio.settings import AudioSettings
 from services.common import pb
 from services.common.entrypoint import serve_cli
 from services.common.server import Service
+from services.common.workdirs import sweep_stale_workdirs
 
 
 def build_service(settings: AudioSettings, engine: AudioEngine | None = None) -> Service:
@@ -18,6 +19,8 @@ def build_service(settings: AudioSettings, engine: AudioEngine | None = None) ->
     servicer = AudioServicer(engine, settings.max_parallel_soundtracks)
 
     async def start() -> None:
+        # Scratch folders of a previous process that was killed mid-job.
+        await asyncio.to_thread(sweep_stale_workdirs, WORKDIR_PREFIX)
         # Health stays NOT_SERVING until the voice (and the library index) are loaded.
         if settings.preload:
             await asyncio.to_thread(engine.warm)

@@ -23,7 +23,7 @@ from services.audio.metrics import NARRATION_FIT, Notes
 from services.audio.model import CaptionCue, SceneCue, SoundtrackSpec
 from services.audio.settings import AudioSettings
 from services.audio.voices import Narrator, VoiceBox, VoiceUnavailable
-from services.common import ffmpeg
+from services.common import cancellation, ffmpeg
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def synthesize_scene(
     pause = np.zeros(round(pause_s * sample_rate), dtype=np.float32)
     cursor = 0
     for sentence in sentences:
+        cancellation.check()  # a cancelled call stops between sentences
         if deadline is not None and time.monotonic() > deadline:
             raise VoiceUnavailable(f"{narrator.name} ran out of its time budget")
         samples, rate_in = narrator.speak(sentence, language=language, rate=rate)

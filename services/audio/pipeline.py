@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -29,7 +28,9 @@ from services.audio.validation import validate_soundtrack, validate_track_uri
 from services.audio.voices import GttsNarrator, PiperNarrator, VoiceBox, piper_language
 from services.common import ffmpeg
 from services.common.artifacts import ArtifactStore, open_store
+from services.common.workdirs import job_workdir
 
+WORKDIR_PREFIX = "cinesynth-audio"
 log = logging.getLogger(__name__)
 
 # The ducker starts well under the levelled voice (narration.VOICE_RMS_DB) and is at its full depth
@@ -69,8 +70,8 @@ class AudioEngine:
     def create_soundtrack(self, spec: SoundtrackSpec) -> SoundtrackResult:
         language = piper_language(self.settings.piper_model_path)
         validate_soundtrack(spec, self.settings, self.store, piper_language=language)
-        with tempfile.TemporaryDirectory(prefix="cinesynth-audio-") as tmp:
-            rendered = self.render(spec, Path(tmp))
+        with job_workdir(WORKDIR_PREFIX) as tmp:  # removed on success, failure and cancellation
+            rendered = self.render(spec, tmp)
             with stage_timer("publish"):
                 prefix = spec.output_prefix or f"audio/{spec.job_id or uuid.uuid4().hex}"
                 put = self.store.put_file
@@ -160,7 +161,7 @@ class AudioEngine:
     def analyze_music(self, track_uri: str, energy_hop_s: float = 0.0) -> MusicAnalysisResult:
         validate_track_uri(track_uri, self.store, energy_hop_s)
         hop = energy_hop_s or self.settings.energy_hop_s
-        with tempfile.TemporaryDirectory(prefix="cinesynth-analysis-") as tmp, stage_timer("analyze"):
+        with job_workdir(WORKDIR_PREFIX) as tmp, stage_timer("analyze"):
             local = Path(tmp) / "track"
             self.store.download(track_uri, local)
             return analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=self.settings.max_analysis_duration_s)

@@ -18,7 +18,7 @@ from services.audio.model import (
     VoiceSpec,
 )
 from services.audio.pipeline import AudioEngine
-from services.common import pb
+from services.common import cancellation, pb
 from services.common.artifacts import StoredObject
 from services.common.errors import InvalidArgument
 from services.common.logs import job_id_var
@@ -124,7 +124,7 @@ class AudioServicer(pb.audio_grpc.AudioServiceServicer):
         token = job_id_var.set(request.job_id or None)
         try:
             async with self._slots:
-                result = await asyncio.to_thread(self.engine.create_soundtrack, spec)
+                result = await cancellation.to_thread(self.engine.create_soundtrack, spec)
         finally:
             job_id_var.reset(token)
         return response_from_result(result)
@@ -133,5 +133,5 @@ class AudioServicer(pb.audio_grpc.AudioServiceServicer):
         self, request: audio.AnalyzeMusicRequest, context: aio.ServicerContext
     ) -> audio.AnalyzeMusicResponse:
         async with self._slots:
-            result = await asyncio.to_thread(self.engine.analyze_music, request.track_uri, request.energy_hop_s)
+            result = await cancellation.to_thread(self.engine.analyze_music, request.track_uri, request.energy_hop_s)
         return audio.AnalyzeMusicResponse(analysis=analysis_to_proto(result))

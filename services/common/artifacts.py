@@ -98,6 +98,17 @@ class ArtifactStore(ABC):
     @abstractmethod
     def delete(self, uri: str) -> None: ...
 
+    @abstractmethod
+    def list_keys(self, prefix: str) -> list[tuple[str, float]]:
+        """(key, last-modified unix time) of every object whose key starts with `prefix` + "/"."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under `prefix`/ (retention); returns how many were deleted."""
+        keys = [key for key, _ in self.list_keys(prefix)]
+        for key in keys:
+            self.delete(self.uri_for(key))
+        return len(keys)
+
     def put_bytes(self, key: str, data: bytes, mime_type: str | None = None) -> StoredObject:
         with tempfile.NamedTemporaryFile(delete=False) as tmp:
             tmp.write(data)
@@ -194,7 +205,26 @@ class FileArtifactStore(ArtifactStore):
         return path.stat().st_size
 
     def delete(self, uri: str) -> None:
-        self._path(uri).unlink(missing_ok=True)
+        path = self._path(uri)
+        path.unlink(missing_ok=True)
+        # No empty folders left behind (a refused upload, an expired job): remove emptied parents.
+        for parent in path.parents:
+            if parent == self.root or self.root not in parent.parents:
+                break
+            try:
+                parent.rmdir()
+            except OSError:  # not empty (or already gone): the rest of the tree stays
+                break
+
+    def list_keys(self, prefix: str) -> list[tuple[str, float]]:
+        base = self.root / validate_key(prefix)
+        if not base.is_dir():
+            return []
+        out = []
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                out.append((path.relative_to(self.root).as_posix(), path.stat().st_mtime))
+        return sorted(out)
 
     def local_path(self, uri: str) -> Path:
         """Direct path for readers on the same host (avoids a copy)."""
@@ -290,6 +320,27 @@ class S3ArtifactStore(ArtifactStore):
             self.client.delete_object(Bucket=self.bucket, Key=self._split(uri))
         except (BotoCoreError, ClientError) as exc:
             raise Unavailable(f"artifact store delete failed: {type(exc).__name__}") from exc
+
+    def presigned_url(self, uri: str, expires_s: int, filename: str = "") -> str:
+        """A time-limited HTTPS GET URL of the object (signing is local: no request is made)."""
+        params: dict[str, str] = {"Bucket": self.bucket, "Key": self._split(uri)}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        return str(self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires_s)))
+
+    def list_keys(self, prefix: str) -> list[tuple[str, float]]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        object_prefix = self._object_key(validate_key(prefix)) + "/"
+        strip = len(self._object_key("x")) - 1
+        out: list[tuple[str, float]] = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=object_prefix):
+                for item in page.get("Contents", []):
+                    out.append((item["Key"][strip:], item["LastModified"].timestamp()))
+        except (BotoCoreError, ClientError) as exc:
+            raise Unavailable(f"artifact store list failed: {type(exc).__name__}") from exc
+        return sorted(out)
 
 
 def _s3_reason(exc: Any) -> str:

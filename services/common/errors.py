@@ -67,7 +67,41 @@ class NotFound(CinesynthError):
 
 
 class AlreadyExists(CinesynthError):
+    """With `reason`, carries a google.rpc.ErrorInfo (AIP-193); with `resource_name`, a ResourceInfo
+    naming what already exists, so a client can go and fetch it."""
+
     code = grpc.StatusCode.ALREADY_EXISTS
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        domain: str = "",
+        metadata: dict[str, str] | None = None,
+        resource_type: str = "",
+        resource_name: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.reason, self.domain, self.metadata = reason, domain, dict(metadata or {})
+        self.resource_type, self.resource_name = resource_type, resource_name
+
+    def details(self) -> list[any_pb2.Any]:
+        out: list[any_pb2.Any] = []
+        if self.reason:
+            info = error_details_pb2.ErrorInfo(reason=self.reason, domain=self.domain, metadata=self.metadata)
+            out.append(_packed(info))
+        if self.resource_name:
+            out.append(_packed(error_details_pb2.ResourceInfo(
+                resource_type=self.resource_type, resource_name=self.resource_name, description=self.message
+            )))
+        return out
+
+
+def _packed(message) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
 
 
 class FailedPrecondition(CinesynthError):

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from services.common import cancellation
 from services.common.errors import FailedPrecondition, Internal
 
 STDERR_TAIL = 4000
@@ -61,17 +62,32 @@ def ffprobe_path() -> str | None:
 
 
 def run(argv: Sequence[str], *, input_bytes: bytes | None = None, timeout: float | None = None) -> str:
-    """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure."""
-    try:
-        done = subprocess.run(
-            list(argv), input=input_bytes, capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        stderr = (exc.stderr or b"").decode(errors="replace")
-        raise FFmpegError(argv, -1, f"timed out after {timeout} s\n{stderr}") from exc
-    if done.returncode != 0:
-        raise FFmpegError(argv, done.returncode, done.stderr.decode(errors="replace"))
-    return done.stdout.decode(errors="replace")
+    """Run a command synchronously; returns stdout, raises FFmpegError with stderr on failure.
+
+    The process is killed when the current work is cancelled (services.common.cancellation), and
+    then WorkCancelled is raised, not an ffmpeg failure.
+    """
+    cancellation.check()
+    proc = subprocess.Popen(
+        list(argv), stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    with cancellation.kill_on_cancel(proc) as token:
+        try:
+            stdout, stderr = proc.communicate(input_bytes, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            cancellation.kill(proc)
+            _, late = proc.communicate()
+            stderr_text = (exc.stderr or late or b"").decode(errors="replace")
+            raise FFmpegError(argv, -1, f"timed out after {timeout} s\n{stderr_text}") from exc
+        except BaseException:
+            cancellation.kill(proc)
+            proc.wait()
+            raise
+    token.check()
+    if proc.returncode != 0:
+        raise FFmpegError(argv, proc.returncode, stderr.decode(errors="replace"))
+    return stdout.decode(errors="replace")
 
 
 async def run_async(argv: Sequence[str], *, timeout: float | None = None) -> str:

@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -29,31 +30,79 @@ Behavior = Callable[..., Any]
 Wrapper = Callable[[Behavior, bool, str], Behavior]
 
 
-def _rewrap(handler: grpc.RpcMethodHandler, wrap: Wrapper, method: str) -> grpc.RpcMethodHandler:
-    """Return a handler of the same shape whose behavior is `wrap`ped."""
+def _rewrap(
+    handler: grpc.RpcMethodHandler,
+    wrap: Wrapper,
+    method: str,
+    request_deserializer: Callable[[bytes], Any] | None = None,
+) -> grpc.RpcMethodHandler:
+    """Return a handler of the same shape whose behavior is `wrap`ped (and deserializer replaced)."""
+    deserializer = request_deserializer or handler.request_deserializer
     if handler.unary_unary:
         return grpc.unary_unary_rpc_method_handler(
             wrap(handler.unary_unary, False, method),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=deserializer,
             response_serializer=handler.response_serializer,
         )
     if handler.unary_stream:
         return grpc.unary_stream_rpc_method_handler(
             wrap(handler.unary_stream, True, method),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=deserializer,
             response_serializer=handler.response_serializer,
         )
     if handler.stream_unary:
         return grpc.stream_unary_rpc_method_handler(
             wrap(handler.stream_unary, False, method),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=deserializer,
             response_serializer=handler.response_serializer,
         )
     return grpc.stream_stream_rpc_method_handler(
         wrap(handler.stream_stream, True, method),
-        request_deserializer=handler.request_deserializer,
+        request_deserializer=deserializer,
         response_serializer=handler.response_serializer,
     )
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """Stands in for a request whose bytes are not a valid message (e.g. a string field that is not UTF-8).
+
+    gRPC answers a deserializer that raises with UNKNOWN and the exception's type name; the servicer
+    behaviour sees this instead and the call ends INVALID_ARGUMENT, like any other bad input.
+    """
+
+    type_name: str
+
+    def error(self) -> errors.InvalidArgument:
+        return errors.InvalidArgument.field(
+            "request",
+            f"is not a valid {self.type_name} (malformed protobuf bytes, or a string field that is not UTF-8)",
+        )
+
+
+def tolerant_deserializer(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """`deserializer`, answering an `Undecodable` where it would raise."""
+    if deserializer is None:
+        return None
+    message_class = getattr(deserializer, "__self__", None)
+    descriptor = getattr(message_class, "DESCRIPTOR", None)
+    type_name = getattr(descriptor, "full_name", None) or "request message"
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:  # DecodeError (upb), UnicodeDecodeError, ...: the bytes are the client's fault
+            return Undecodable(type_name)
+
+    return deserialize
+
+
+async def _checked(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A client stream that ends in INVALID_ARGUMENT at the first message that did not decode."""
+    async for request in requests:
+        if isinstance(request, Undecodable):
+            raise request.error()
+        yield request
 
 
 def _rpc_type(handler: grpc.RpcMethodHandler) -> str:
@@ -79,6 +128,15 @@ async def _stream(behavior: Behavior, request: Any, context: aio.ServicerContext
             yield item
 
 
+def _decoded(request: Any) -> Any:
+    """The request, its client stream checked message by message; raises for one that did not decode."""
+    if isinstance(request, Undecodable):
+        raise request.error()
+    if hasattr(request, "__aiter__"):
+        return _checked(request)
+    return request
+
+
 class ErrorMappingInterceptor(aio.ServerInterceptor):
     """Maps domain exceptions to rich statuses; hides unexpected errors behind a correlation id."""
 
@@ -90,7 +148,9 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
-        return _rewrap(handler, self._wrap, handler_call_details.method)
+        return _rewrap(
+            handler, self._wrap, handler_call_details.method, tolerant_deserializer(handler.request_deserializer)
+        )
 
     @staticmethod
     async def _abort(context: aio.ServicerContext, exc: BaseException, method: str) -> None:
@@ -114,6 +174,7 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
 
             async def stream_behavior(request: Any, context: aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
+                    request = _decoded(request)
                     async for item in _stream(behavior, request, context):
                         yield item
                 except (asyncio.CancelledError, aio.AbortError):
@@ -125,7 +186,7 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
 
         async def unary_behavior(request: Any, context: aio.ServicerContext) -> Any:
             try:
-                return await behavior(request, context)
+                return await behavior(_decoded(request), context)
             except (asyncio.CancelledError, aio.AbortError):
                 raise
             except Exception as exc:

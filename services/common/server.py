@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import grpc
 from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from services.common.interceptors import ErrorMappingInterceptor, MetricsInterceptor
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
+from services.common.portfile import write_port_file
+from services.common.reflection import enable_reflection
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -122,11 +123,12 @@ class ServiceRuntime:
         self.service.register(self.server)
         await self._set_all(NOT_SERVING)
         if s.reflection:
-            names = (*self.service.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME)
-            reflection.enable_server_reflection(names, self.server)
+            enable_reflection((*self.service.service_names, health.SERVICE_NAME), self.server)
         if s.metrics_port is not None:
             self.metrics = start_metrics_endpoint(s.metrics_host, s.metrics_port)
         await self.server.start()
+        if s.port_file:
+            write_port_file(s.port_file, self.port, self.metrics_port)
         log.info(
             "listening",
             extra={"grpc_port": self.port, "metrics_port": self.metrics_port, "service_name": self.service.name},

@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     metrics_port: OptionalPort = Field(
         None, description="Prometheus port; unset disables the endpoint, 0 picks one."
     )
+    port_file: str | None = Field(
+        None, description="Once listening, write the bound gRPC/metrics ports here as JSON (for port 0 starts)."
+    )
     reflection: bool = Field(True, description="Serve gRPC server reflection.")
     grace_period_s: float = Field(30.0, ge=0, description="How long in-flight calls may run on SIGTERM.")
     drain_delay_s: float = Field(

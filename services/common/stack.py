@@ -10,6 +10,11 @@ CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). CINESYNTH_STACK_IMAGEGEN_RE
 workers (imagegen, imagegen-1, ... on the ports after the compositor's); the gateway balances over all.
 CINESYNTH_STACK_MOTION=1 adds the motion/upscale worker (`cinesynth-motion`) on the next port.
 Anything else a service reads from its own `CINESYNTH_*` variables passes through unchanged.
+
+CINESYNTH_STACK_GRPC_BASE=0 (what tests and benchmarks use, `config_on_free_ports`): every process binds
+port 0 and writes the ports it got to `run/ports/<name>.json`; the gateway is started once its
+downstream services have reported theirs. Nothing is probed free and reused, so parallel stacks on one
+machine never race for a port. A restarted process binds the port it had, so the gateway's targets hold.
 """
 
 from __future__ import annotations
@@ -17,9 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +32,7 @@ from pathlib import Path
 
 from grpc_health.v1 import health_pb2
 
+from services.common.portfile import BoundPorts, read_port_file, wait_port_file
 from services.common.server import check_health
 
 SERVICE_ORDER = ("gateway", "storyboard", "imagegen", "audio", "compositor")
@@ -67,11 +71,29 @@ class StackConfig:
     def _slot(self, name: str) -> int:
         return self.instances.index(name)
 
+    @property
+    def dynamic_ports(self) -> bool:
+        """Processes bind port 0 and report what they got (see the module docstring)."""
+        return self.grpc_base == 0
+
+    def bound(self, name: str) -> BoundPorts | None:
+        return read_port_file(self.port_file(name))
+
     def grpc_port(self, name: str) -> int:
-        return self.grpc_base + self._slot(name)
+        if not self.dynamic_ports:
+            return self.grpc_base + self._slot(name)
+        ports = self.bound(name)
+        if ports is None:
+            raise LookupError(f"{name} has not reported its port (not started?)")
+        return ports.grpc_port
 
     def metrics_port(self, name: str) -> int:
-        return self.metrics_base + self._slot(name)
+        if not self.dynamic_ports:
+            return self.metrics_base + self._slot(name)
+        ports = self.bound(name)
+        if ports is None or ports.metrics_port is None:
+            raise LookupError(f"{name} has not reported its metrics port (not started?)")
+        return ports.metrics_port
 
     @property
     def imagegen_target(self) -> str:
@@ -86,6 +108,9 @@ class StackConfig:
     def pid_file(self, name: str) -> Path:
         return self.run_dir / "pids" / f"{name}.pid"
 
+    def port_file(self, name: str) -> Path:
+        return self.run_dir / "ports" / f"{name}.json"
+
     def log_file(self, name: str) -> Path:
         return self.run_dir / "logs" / f"{name}.log"
 
@@ -94,38 +119,10 @@ class StackConfig:
         return (self.run_dir / "artifacts").resolve().as_uri()
 
 
-# Below Linux's ephemeral range (32768+), so outgoing connections never take a port we probed free.
-PRIVATE_PORTS = (20000, 32000)
-
-
-def free_port_block(count: int, span: tuple[int, int] = PRIVATE_PORTS) -> int:
-    """First of `count` consecutive free loopback ports, from a random place in `span`."""
-    low, high = span
-    slots = (high - low) // count
-    first = random.randrange(slots)
-    for step in range(slots):
-        base = low + ((first + step) % slots) * count
-        sockets: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                probe = socket.socket()
-                sockets.append(probe)
-                probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for probe in sockets:
-                probe.close()
-        return base
-    raise RuntimeError(f"no {count} consecutive free ports in {low}..{high}")
-
-
 def config_on_free_ports(run_dir: Path, imagegen_replicas: int = 1, **overrides: object) -> StackConfig:
-    """A stack config whose gRPC and metrics ports are one block of free ports (tests, benchmarks)."""
-    slots = len(SERVICE_ORDER) + imagegen_replicas - 1 + int(bool(overrides.get("motion")))
-    base = free_port_block(2 * slots)
+    """A stack config whose processes bind free ports themselves and report them (tests, benchmarks)."""
     return StackConfig(
-        grpc_base=base, metrics_base=base + slots, run_dir=run_dir, imagegen_replicas=imagegen_replicas,
+        grpc_base=0, metrics_base=0, run_dir=run_dir, imagegen_replicas=imagegen_replicas,
         **overrides,  # type: ignore[arg-type]
     )
 
@@ -141,10 +138,19 @@ def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict
     env.setdefault("CINESYNTH_ARTIFACT_STORE", config.artifact_store)
     env.setdefault("CINESYNTH_LOG_FORMAT", "json")
     env["CINESYNTH_HOST"] = config.host
-    env["CINESYNTH_PORT"] = str(config.grpc_port(name))
     env["CINESYNTH_METRICS_HOST"] = config.host
-    env["CINESYNTH_METRICS_PORT"] = str(config.metrics_port(name))
+    if config.dynamic_ports:
+        # A restart binds the ports it had (the gateway's targets name them); a first start, any free one.
+        previous = config.bound(name)
+        env["CINESYNTH_PORT"] = str(previous.grpc_port if previous else 0)
+        env["CINESYNTH_METRICS_PORT"] = str(previous.metrics_port if previous and previous.metrics_port else 0)
+        env["CINESYNTH_PORT_FILE"] = str(config.port_file(name).resolve())
+    else:
+        env["CINESYNTH_PORT"] = str(config.grpc_port(name))
+        env["CINESYNTH_METRICS_PORT"] = str(config.metrics_port(name))
     if name == "gateway":
+        # A stable lease owner across restarts, whatever port it binds.
+        env.setdefault("CINESYNTH_REPLICA_ID", f"stack-{name}")
         for downstream in ("storyboard", "audio", "compositor"):
             env.setdefault(f"CINESYNTH_{downstream.upper()}_TARGET", config.target(downstream))
         env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.imagegen_target)
@@ -191,20 +197,30 @@ def alive(pid: int) -> bool:
 def start(
     config: StackConfig, names: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 ) -> dict[str, int]:
-    """Start the services that are not running; returns name -> pid."""
+    """Start the services that are not running; returns name -> pid.
+
+    With dynamic ports the gateway starts last, once the services it calls have reported their ports.
+    """
     names = config.instances if names is None else names
-    (config.run_dir / "pids").mkdir(parents=True, exist_ok=True)
-    (config.run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    for sub in ("pids", "logs", "ports"):
+        (config.run_dir / sub).mkdir(parents=True, exist_ok=True)
+    base = env if env is not None else os.environ
     pids: dict[str, int] = {}
-    for name in names:
+    ordered = sorted(names, key=lambda n: n == "gateway")
+    for name in ordered:
         existing = read_pid(config.pid_file(name))
         if existing:
             pids[name] = existing
             continue
+        if name == "gateway" and config.dynamic_ports:
+            for downstream in config.instances:
+                if downstream != "gateway":
+                    _wait_reported(config, downstream)
+        service_environment = service_env(config, name, base)
         with open(config.log_file(name), "ab") as log:
             proc = subprocess.Popen(
                 command_for(name),
-                env=service_env(config, name, env if env is not None else os.environ),
+                env=service_environment,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -215,26 +231,60 @@ def start(
     return pids
 
 
-async def wait_serving(config: StackConfig, names: Sequence[str] | None = None) -> None:
-    """Wait until every service answers SERVING; fail fast when a process dies."""
+def _wait_reported(config: StackConfig, name: str) -> BoundPorts:
+    """The ports `name`'s current process reported (it binds before loading models: this is quick)."""
+    pid = read_pid(config.pid_file(name))
+    if pid is None:
+        raise RuntimeError(f"{name} is not running; log tail:\n{tail(config.log_file(name))}")
+    try:
+        return wait_port_file(
+            config.port_file(name), pid=pid, alive=lambda: alive(pid), timeout_s=config.start_timeout_s
+        )
+    except RuntimeError as exc:
+        raise RuntimeError(f"{name} exited during start-up; log tail:\n{tail(config.log_file(name))}") from exc
+
+
+async def settle(config: StackConfig, names: Sequence[str] | None = None) -> dict[str, str]:
+    """Wait until each service is SERVING or has failed (exited, or not SERVING in time).
+
+    Returns name -> why it failed, for the failed ones only; the others are SERVING.
+    """
     names = config.instances if names is None else names
     deadline = time.monotonic() + config.start_timeout_s
     pending = list(names)
+    failed: dict[str, str] = {}
     while pending:
         for name in list(pending):
+            pid = read_pid(config.pid_file(name))
+            if pid is None:
+                pending.remove(name)
+                failed[name] = f"exited during start-up; log tail:\n{tail(config.log_file(name))}"
+                continue
+            if config.dynamic_ports and getattr(config.bound(name), "pid", None) != pid:
+                continue  # not bound yet (or the file is its previous process's)
             if await check_health(config.target(name), timeout=1.0) == health_pb2.HealthCheckResponse.SERVING:
                 pending.remove(name)
                 print(f"  {name:<11} SERVING on {config.target(name)} (metrics :{config.metrics_port(name)})")
-            elif read_pid(config.pid_file(name)) is None:
-                raise RuntimeError(f"{name} exited during start-up; log tail:\n{tail(config.log_file(name))}")
         if pending and time.monotonic() > deadline:
-            raise TimeoutError(f"not SERVING after {config.start_timeout_s:.0f} s: {', '.join(pending)}")
+            for name in pending:
+                failed[name] = f"not SERVING after {config.start_timeout_s:.0f} s"
+            break
         if pending:
             await asyncio.sleep(0.25)
+    return failed
+
+
+async def wait_serving(config: StackConfig, names: Sequence[str] | None = None) -> None:
+    """Wait until every service answers SERVING; raises naming the ones that did not."""
+    failed = await settle(config, names)
+    if failed:
+        kind = TimeoutError if all(why.startswith("not SERVING") for why in failed.values()) else RuntimeError
+        raise kind("; ".join(f"{name} {why}" for name, why in failed.items()))
 
 
 def stop(config: StackConfig, names: Sequence[str] | None = None, sig: int = signal.SIGTERM) -> list[str]:
     """Signal each service, wait for its drain, SIGKILL what is left; returns the names stopped."""
+    everything = names is None
     if names is None:  # everything this run dir has pids for, extra replicas included
         pid_dir = config.run_dir / "pids"
         found = sorted(p.stem for p in pid_dir.glob("*.pid")) if pid_dir.exists() else []
@@ -267,6 +317,8 @@ def stop(config: StackConfig, names: Sequence[str] | None = None, sig: int = sig
         stopped.append(name)
     for name in names:
         config.pid_file(name).unlink(missing_ok=True)
+        if everything:  # a stopped stack starts afresh; a single restarted service keeps its ports
+            config.port_file(name).unlink(missing_ok=True)
     return stopped
 
 
@@ -286,16 +338,28 @@ async def health_table(config: StackConfig) -> dict[str, str]:
 
 
 def up(config: StackConfig) -> int:
+    """Start the stack. A service that fails is stopped and reported; the healthy ones keep running,
+    so fixing the one that failed and running `up` again starts just that one."""
     print(f"starting the local stack (logs in {config.run_dir / 'logs'})")
-    start(config)
     try:
-        asyncio.run(wait_serving(config))
-    except (RuntimeError, TimeoutError) as exc:
+        start(config)
+    except RuntimeError as exc:  # with dynamic ports the gateway cannot start without its downstreams
         print(f"stack failed to start: {exc}", file=sys.stderr)
-        stop(config)
-        return 1
-    print("stack is up: `make down` stops it")
-    return 0
+    failed = asyncio.run(settle(config, [n for n in config.instances if read_pid(config.pid_file(n))]))
+    failed.update({n: "not started" for n in config.instances if n not in failed and not read_pid(config.pid_file(n))})
+    if not failed:
+        print("stack is up: `make down` stops it")
+        return 0
+    stop(config, [name for name in failed if read_pid(config.pid_file(name))])
+    for name, why in failed.items():
+        print(f"  {name:<11} FAILED: {why}", file=sys.stderr)
+    healthy = [n for n in config.instances if n not in failed]
+    print(
+        f"stack is partly up ({', '.join(healthy) or 'nothing'} running): fix the failed service(s) and run "
+        "`make up` again to start them, or `make down`",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

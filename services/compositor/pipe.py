@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
+from services.common import cancellation
 from services.common.errors import Cancelled
 from services.common.ffmpeg import FFmpegError
 
@@ -53,6 +54,9 @@ class FFmpegPipe:
         self._reader = threading.Thread(target=self._read_stderr, name="ffmpeg-stderr", daemon=True)
         self._reader.start()
         self.finished = False
+        # A cancelled call kills the encoder at once (not after the frame being written).
+        self._token = cancellation.current()
+        self._unregister = self._token.on_cancel(lambda: cancellation.kill(self.proc))
 
     def _read_stderr(self) -> None:
         stream = self.proc.stderr
@@ -75,8 +79,9 @@ class FFmpegPipe:
                 written = os.write(self._stdin_fd, view)
                 view = view[written:]
         except (BrokenPipeError, ConnectionResetError):
-            # ffmpeg exited early: its stderr says why.
+            # ffmpeg exited early: its stderr says why (or it was killed because the call was cancelled).
             self._collect(timeout=30)
+            self._token.check()
             raise self._error() from None
 
     def finish(self, timeout: float | None = None) -> None:
@@ -89,10 +94,13 @@ class FFmpegPipe:
             raise FFmpegError(self.argv, -1, f"timed out after {timeout} s\n{self.stderr}") from None
         self._reader.join(timeout=10)
         self.finished = True
+        self._unregister()
+        self._token.check()
         if self.proc.returncode != 0:
             raise self._error()
 
     def kill(self) -> None:
+        self._unregister()
         self._close_stdin()
         if self.proc.poll() is None:
             self.proc.kill()

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from grpc import aio
 
-from services.common import pb
+from services.common import cancellation, pb
 from services.common.messages import artifact_message
 from services.common.notices import warning_messages
 from services.compositor.compositor import Compositor
@@ -139,7 +139,7 @@ class CompositorServicer(pb.compositor_grpc.CompositorServiceServicer):
         async with self._slots:
             yield progress(0, plan.timeline.frame_count)
             job = asyncio.ensure_future(
-                asyncio.to_thread(self.compositor.render, plan, progress=on_progress, cancel=cancel)
+                cancellation.to_thread(self.compositor.render, plan, progress=on_progress, cancel=cancel)
             )
             try:
                 while not job.done():
@@ -155,6 +155,7 @@ class CompositorServicer(pb.compositor_grpc.CompositorServiceServicer):
             finally:
                 if not job.done():  # the client went away or the server is stopping
                     cancel.set()
+                    job.cancel()  # cancels the thread's token: ffmpeg is killed, the work dir removed
                     with contextlib.suppress(BaseException):
                         await job
         yield compositor_pb2.ComposeVideoResponse(result=result_to_proto(outcome))

@@ -30,6 +30,7 @@ from types import TracebackType
 
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
+from services.common import cancellation
 from services.common.artifacts import ArtifactStore, validate_key
 from services.common.errors import (
     Collector,
@@ -668,7 +669,7 @@ class ImageGenCore:
             for job in hits:
                 yield await asyncio.to_thread(self._serve_cached, job, request.output_prefix)
             for job in drafts:
-                rendered = await asyncio.to_thread(self._render_group, [job], request.allow_degrade)
+                rendered = await cancellation.to_thread(self._render_group, [job], request.allow_degrade)
                 for item in rendered:
                     yield await asyncio.to_thread(self._store, item, request.output_prefix)
             if ticket is not None:
@@ -676,7 +677,7 @@ class ImageGenCore:
                     for job in device_drafts:
                         yield await self._simulated_render(job, simulated, request.output_prefix)
                     for group in self._groups(diffusion):
-                        rendered = await asyncio.to_thread(self._render_group, group, request.allow_degrade)
+                        rendered = await cancellation.to_thread(self._render_group, group, request.allow_degrade)
                         for item in rendered:
                             yield await asyncio.to_thread(self._store, item, request.output_prefix)
         finally:

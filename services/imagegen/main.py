@@ -92,7 +92,7 @@ def _configure_plan(parser: argparse.ArgumentParser) -> None:
 
 
 def _plan(
-    args: argparse.Namespace, *, assume_weights: bool
+    args: argparse.Namespace, *, assume_weights: bool, allow_download: bool | None = None
 ) -> tuple[ImageGenSettings, Catalog, WeightLocator, SelectionPlan]:
     settings = _settings(args)
     catalog = load_catalog(settings.imagegen_catalog)
@@ -103,7 +103,7 @@ def _plan(
     locator = WeightLocator(
         settings.model_dir,
         tiny_model_path=settings.tiny_model_path,
-        allow_download=settings.allow_download,
+        allow_download=settings.allow_download if allow_download is None else allow_download,
         assume_present=assume_weights,
     )
     plan = select_model(
@@ -143,7 +143,8 @@ def _entries_to_fetch(args: argparse.Namespace) -> tuple[WeightLocator, list[Mod
         if args.all:
             return locator, [m for m in catalog.models if m.auto_select and m.needs_weights]
         return locator, [catalog.get(name) for name in args.models]
-    settings, catalog, locator, plan = _plan(args, assume_weights=False)
+    # fetch-models is the explicit online step: plan as a node that may download.
+    settings, catalog, locator, plan = _plan(args, assume_weights=False, allow_download=True)
     entries = [plan.entry, *(catalog.get(name) for name in settings.imagegen_fallback_models)]
     return locator, [e for e in entries if e.needs_weights]
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from PIL import Image
 
+from services.common import cancellation
 from services.imagegen.catalog import ModelEntry
 from services.imagegen.device import Device, GenerationAttempt
 from services.imagegen.weights import WeightLocation, WeightLocator, WeightStatus, fetch
@@ -189,8 +190,11 @@ class DiffusionModel:
                     purpose=call.purpose,
                 )
             )
+            # A cancelled request stops between denoising steps; its whole batch is abandoned.
+            kwargs["callback_on_step_end"] = cancellation.diffusers_step_callback()
             with torch.inference_mode():
                 images = pipe(**kwargs).images
+        cancellation.check()
         return list(images)
 
     def close(self) -> None:

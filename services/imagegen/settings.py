@@ -46,7 +46,9 @@ class ImageGenSettings(ServiceSettings):
         1.0, ge=0, description="GiB of device memory kept free for activations, CUDA context and neighbours."
     )
     allow_download: bool = Field(
-        True, description="Download missing weights at start-up when online (never with HF_HUB_OFFLINE=1)."
+        False,
+        description="Download missing weights at start-up (never with HF_HUB_OFFLINE=1). Off: a worker decides "
+        "from local folders and the HF cache alone, at once; weights come from `fetch-models` (an init step).",
     )
 
     # --- speed ---

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from grpc import aio
 
-from services.common import pb
+from services.common import cancellation, pb
 from services.common.notices import warning_messages
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.domain import (
@@ -184,5 +182,5 @@ class StoryboardServicer(pb.storyboard_grpc.StoryboardServiceServicer):
         core_request = request_from_proto(request)
         remaining = context.time_remaining()
         budget = max(0.1, remaining - 0.5) if remaining is not None else None
-        storyboard = await asyncio.to_thread(self.writer.create, core_request, time_budget_s=budget)
+        storyboard = await cancellation.to_thread(self.writer.create, core_request, time_budget_s=budget)
         return pb.storyboard_pb2.CreateStoryboardResponse(storyboard=storyboard_to_proto(storyboard))

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from services.common import cancellation
 from services.storyboard.backends import BackendError, LanguageModelBackend
 from services.storyboard.domain import Backend
 from services.storyboard.prompts import LlmPrompt
@@ -101,6 +102,7 @@ def _load(name: str, device: str, dtype: str) -> LoadedModel:
 def generate_text(loaded: LoadedModel, prompt: LlmPrompt, *, seed: int, settings: GenerationSettings) -> str:
     """Sample a continuation: the chat template when the tokenizer has one, else the plain prompt."""
     import torch
+    from transformers import StoppingCriteriaList
 
     tokenizer, model = loaded.tokenizer, loaded.model
     with loaded.lock, torch.inference_mode():
@@ -129,7 +131,10 @@ def generate_text(loaded: LoadedModel, prompt: LlmPrompt, *, seed: int, settings
             top_p=settings.top_p,
             max_new_tokens=max_new,
             pad_token_id=pad_id,
+            # A cancelled call (client gone, deadline passed) stops at the next token.
+            stopping_criteria=StoppingCriteriaList([cancellation.stopping_criteria()]),
         )
+        cancellation.check()
         continuation = tokenizer.decode(output[0, input_ids.shape[1] :], skip_special_tokens=True)
     return f"{prefix}{continuation}" if prefix else continuation
 

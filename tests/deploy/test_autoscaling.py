@@ -12,6 +12,7 @@ from tests.deploy.conftest import GPU_OVERLAYS
 from tests.deploy.tooling import (
     adapter_rules,
     autoscaler_queries,
+    external_adapter_rules,
     label_names_in_matchers,
     main_container,
     metric_names,
@@ -23,6 +24,8 @@ from tests.deploy.tooling import (
 GPU_TIERS = ("turbo", "standard", "ultra")
 POOL_LABEL = "cinesynth.io/pool"
 BACKLOG_METRICS = {"cinesynth_imagegen_queue_depth", "cinesynth_imagegen_inflight"}
+# Exported by the gateway: keyframes refused as busy by every worker of a tier, waiting for capacity.
+WAITING_METRIC = "cinesynth_keyframes_waiting"
 
 
 def startup_budget_s(workload: dict) -> int:
@@ -82,15 +85,17 @@ def test_keda_scales_each_pool_on_its_own_backlog_per_replica(all_rendered):
         assert re.fullmatch(r"http://[a-z0-9.-]+\.svc\.cluster\.local:9090", metadata["serverAddress"])
         assert float(metadata["threshold"]) > 0
         query = metadata["query"]
-        assert metric_names(query) == BACKLOG_METRICS
+        # The workers' backlog plus the demand waiting in the gateways for this tier.
+        assert metric_names(query) == BACKLOG_METRICS | {WAITING_METRIC}
         # The selectors name this pool and namespace, through labels Prometheus really attaches.
-        assert label_names_in_matchers(query) == {"namespace", "pool"}
+        assert label_names_in_matchers(query) == {"namespace", "pool", "tier"}
         assert relabelled["pool"] == POOL_LABEL
         pool = pod_labels(target)[POOL_LABEL]
         assert set(re.findall(r'pool="([^"]+)"', query)) == {pool}
+        assert set(re.findall(r'tier="([^"]+)"', query)) == {pool}
         assert set(re.findall(r'namespace="([^"]+)"', query)) == {target["metadata"]["namespace"]}
         # Empty series (a pool's gauge not yet scraped) count as 0 rather than breaking the sum.
-        assert query.count("or vector(0)") == 2
+        assert query.count("or vector(0)") == 3
 
 
 def test_hpa_uses_the_adapter_metric_built_from_the_backlog_gauges(all_rendered):
@@ -104,17 +109,25 @@ def test_hpa_uses_the_adapter_metric_built_from_the_backlog_gauges(all_rendered)
     )
     assert "<<.LabelMatchers>>" in rule["metricsQuery"] and "<<.GroupBy>>" in rule["metricsQuery"]
     assert named(docs, "ConfigMap", "cinesynth-adapter-rules")["metadata"]["namespace"] == "monitoring"
+    (external,) = external_adapter_rules(docs)
+    assert metric_names(external["seriesQuery"]) == {WAITING_METRIC} == {external["name"]["as"]}
     for hpa in of_kind(docs, "HorizontalPodAutoscaler"):
-        (metric,) = hpa["spec"]["metrics"]
-        assert metric["type"] == "Pods"
-        assert metric["pods"]["metric"]["name"] == rule["name"]["as"]
-        assert metric["pods"]["target"]["type"] == "AverageValue"
+        pods, waiting = hpa["spec"]["metrics"]
+        assert pods["type"] == "Pods"
+        assert pods["pods"]["metric"]["name"] == rule["name"]["as"]
+        assert pods["pods"]["target"]["type"] == "AverageValue"
+        # The demand waiting in the gateways for this pool's tier.
+        assert waiting["type"] == "External"
+        assert waiting["external"]["metric"]["name"] == WAITING_METRIC
+        tier = hpa["metadata"]["labels"][POOL_LABEL]
+        assert waiting["external"]["metric"]["selector"]["matchLabels"] == {"tier": tier}
+        assert waiting["external"]["target"]["type"] == "AverageValue"
 
 
 def test_autoscaler_queries_are_collected_from_both_variants(all_rendered):
     keda = autoscaler_queries(all_rendered["gpu-prod"])
     hpa = autoscaler_queries(all_rendered["gpu-prod-hpa"])
-    assert len(keda) == len(GPU_TIERS) and len(hpa) == 2
+    assert len(keda) == len(GPU_TIERS) and len(hpa) == 4
     assert not autoscaler_queries(all_rendered["cpu-dev"])
 
 

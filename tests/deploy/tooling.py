@@ -198,6 +198,17 @@ def adapter_rules(docs: list[dict]) -> list[dict]:
     return rules
 
 
+def external_adapter_rules(docs: list[dict]) -> list[dict]:
+    """prometheus-adapter external-metric rules (external.metrics.k8s.io) from the same ConfigMap."""
+    import yaml
+
+    rules: list[dict] = []
+    for doc in of_kind(docs, "ConfigMap"):
+        if doc["metadata"]["name"] == "cinesynth-adapter-rules":
+            rules.extend(yaml.safe_load(doc["data"]["config.yaml"]).get("externalRules", []))
+    return rules
+
+
 def adapter_query(template: str) -> str:
     """An adapter metricsQuery with its Go-template placeholders filled as the adapter would."""
     return template.replace("<<.LabelMatchers>>", 'namespace="cinesynth",pod=~"imagegen-standard-.*"').replace(
@@ -215,4 +226,9 @@ def autoscaler_queries(docs: list[dict]) -> dict[str, str]:
     for i, rule in enumerate(adapter_rules(docs)):
         queries[f"adapter rule {i} seriesQuery"] = rule["seriesQuery"]
         queries[f"adapter rule {i} metricsQuery"] = adapter_query(rule["metricsQuery"])
+    for i, rule in enumerate(external_adapter_rules(docs)):
+        queries[f"adapter external rule {i} seriesQuery"] = rule["seriesQuery"]
+        queries[f"adapter external rule {i} metricsQuery"] = adapter_query(rule["metricsQuery"]).replace(
+            ',pod=~"imagegen-standard-.*"', ',tier="standard"'
+        )
     return queries

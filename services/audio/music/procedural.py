@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.audio.model import MusicBriefSpec
+from services.common import cancellation
 
 PITCH_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 MODES: dict[str, tuple[int, ...]] = {
@@ -367,6 +368,7 @@ class _Renderer:
         voicing: list[int] | None = None
         motif = _motif(rng)  # a two-bar motif, replayed by the melody
         for bar in range(total_bars):
+            cancellation.check()  # a cancelled call stops between bars
             section = _section_of(sections, bar)
             bar_start = round(bar * bar_s * sr)
             pcs = chord_pitch_classes(plan, degrees[bar])

@@ -19,7 +19,7 @@ from services.audio.music.library import LibraryError, MusicLibrary
 from services.audio.music.youtube import MusicUnavailable, YouTubeMusic, youtube_video_id
 from services.audio.settings import AudioSettings
 from services.common.artifacts import ArtifactStore
-from services.common.errors import CinesynthError, Unavailable
+from services.common.errors import CinesynthError, InvalidArgument, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class MusicSelector:
                 return self._decoded(attempts[source](), duration_s, workdir)
             except Exception as exc:  # any failure of one source degrades to the next, never fails the job
                 reason = str(exc)
-                if not isinstance(exc, MusicUnavailable | LibraryError | CinesynthError):
+                if not isinstance(exc, MusicUnavailable | LibraryError | CinesynthError | audio_io.NonFiniteSamples):
                     # Unexpected: full detail in the log, no internals (paths) in the client's warning.
                     log.exception("music source failed", extra={"source": source.value})
                     reason = f"internal error ({type(exc).__name__})"
@@ -117,6 +117,8 @@ class MusicSelector:
                 self.store.download(spec.music_uri, dest)
                 bed = MusicBed(M.PROVIDED, self.store.key_for(spec.music_uri).rsplit("/", 1)[-1], "", dest)
             return self._decoded(bed, duration_s, workdir)
+        except audio_io.NonFiniteSamples as exc:  # the client's file is bad: say so, never degrade silently
+            raise InvalidArgument.field("music_uri", audio_io.NON_FINITE_MESSAGE) from exc
         except (MusicUnavailable, OSError, CinesynthError) as exc:
             # OSError text may carry local paths: only its short reason reaches the client.
             reason = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else str(exc)

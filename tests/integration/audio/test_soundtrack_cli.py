@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,42 +16,36 @@ from google.protobuf import json_format
 
 from gateway import cli
 from services.common import pb
-from services.common.server import SERVING, check_health
+from tests.support import port_zero_env, reported_ports, until_serving
 
 common = pb.common_pb2
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def audio_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    port = free_port()
     store = f"file://{tmp_path / 'store'}"
+    port_file = tmp_path / "audio.ports.json"
     env = {
-        **os.environ, "CINESYNTH_ARTIFACT_STORE": store, "CINESYNTH_METRICS_PORT": "0", "CINESYNTH_LOG_FORMAT": "text",
+        **port_zero_env(os.environ, port_file), "CINESYNTH_ARTIFACT_STORE": store, "CINESYNTH_LOG_FORMAT": "text",
         "HF_HUB_OFFLINE": "1",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.audio.main", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    target = f"127.0.0.1:{port}"
+    log = tmp_path / "audio.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.audio.main"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     try:
-        deadline = time.monotonic() + 90
-        while asyncio.run(check_health(target, timeout=1.0)) != SERVING:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"audio server did not start: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            time.sleep(0.3)
+        try:
+            target = f"127.0.0.1:{reported_ports(proc, port_file).grpc_port}"
+            asyncio.run(until_serving(target, proc))
+        except (AssertionError, RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"audio server did not start: {exc}\n{log.read_text()[-2000:]}") from exc
         yield target, store
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

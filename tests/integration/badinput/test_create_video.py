@@ -38,8 +38,8 @@ def _call(gateway: RunningGateway, request: video.CreateVideoRequest, metadata: 
         return error.code(), error
 
 
+# How many examples: the hypothesis profile decides (tests/conftest.py; `make test` runs "ci").
 @settings(
-    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )

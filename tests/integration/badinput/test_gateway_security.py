@@ -57,7 +57,7 @@ def _code(call: Callable[[], object]) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(artifact=TRAVERSAL_NAMES, kind=st.integers(-5, 40), chunk=st.integers(-(2**31), 2**31 - 1))
 def test_artifact_names_cannot_reach_other_files(
     gateway: RunningGateway, finished_job: video.Job, artifact: str, kind: int, chunk: int
@@ -71,7 +71,7 @@ def test_artifact_names_cannot_reach_other_files(
         assert code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT), (artifact, code)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.one_of(TRAVERSAL_NAMES, st.builds(lambda t: f"jobs/{t}", TRAVERSAL_NAMES)))
 def test_job_names_cannot_reach_other_records(gateway: RunningGateway, name: str) -> None:
     for call in (

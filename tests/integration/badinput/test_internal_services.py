@@ -186,3 +186,32 @@ async def test_audio_fetches_music_only_from_youtube_or_the_store(tmp_path: Path
             await expect_invalid(lambda r=request: stub.AnalyzeMusic(r, timeout=30), "track_uri")
         await expect_too_big(lambda: soundtrack(lyrics=OVER_CAP))
     _untouched(tmp_path)
+
+
+async def test_audio_with_nan_samples_is_invalid_argument_naming_the_field(
+    tmp_path: Path, store: FileArtifactStore
+) -> None:
+    """A float WAV can hold NaN and infinity; ffmpeg passes them through. The client's file is bad."""
+    import numpy as np
+    import soundfile as sf
+
+    y = np.random.default_rng(0).uniform(-0.5, 0.5, (22050 * 3, 1)).astype(np.float32)
+    y[1000:1100] = np.nan
+    y[5000] = np.inf
+    wav = tmp_path / "nan.wav"
+    sf.write(wav, y, 22050, subtype="FLOAT")
+    track = store.put_bytes("uploads/u1/nan.wav", wav.read_bytes())
+    wav.unlink()
+    async with served(build_audio, _settings(AudioSettings, tmp_path, preload=False)) as channel:
+        stub = pb.audio_grpc.AudioServiceStub(channel)
+        await expect_invalid(
+            lambda: stub.AnalyzeMusic(pb.audio_pb2.AnalyzeMusicRequest(track_uri=track.uri), timeout=120), "track_uri"
+        )
+        for is_soundtrack in (True, False):  # the song of a music video, or music under the narration
+            request = pb.audio_pb2.CreateSoundtrackRequest(
+                scenes=[pb.audio_pb2.SoundtrackScene(index=0, narration="Hello.", duration_s=3)],
+                total_duration_s=3, voice=common.VoiceOptions(voice="none"), music_uri=track.uri,
+                music_is_soundtrack=is_soundtrack, output_prefix="jobs/j1/audio",
+            )
+            await expect_invalid(lambda r=request: stub.CreateSoundtrack(r, timeout=120), "music_uri")
+    _untouched(tmp_path)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from services.common.channels import create_channel
 from services.common.errors import field_violations
 from services.common.server import ServiceRuntime, check_health
 from tests.integration.common.probe import probe_service
-from tests.support import serve_in_process, test_settings
+from tests.support import port_zero_env, reported_ports, serve_in_process, test_settings, until, until_serving
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -41,11 +39,8 @@ async def test_health_is_not_serving_until_start_finishes_and_watch_streams_the_
     service, _ = probe_service(start_gate=gate)
     runtime = ServiceRuntime(test_settings(), service)
     starting = asyncio.create_task(runtime.start())
-    for _ in range(500):  # the port is known as soon as the server is bound
-        if runtime.port:
-            break
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.2)
+    # Health answers as soon as the server is bound; start() then waits on the gate.
+    await until(lambda: runtime.port != 0 and not gate.is_set())
     target = f"127.0.0.1:{runtime.port}"
     try:
         assert await check_health(target) == NOT_SERVING
@@ -181,53 +176,56 @@ async def test_stream_errors_and_direct_aborts_keep_their_codes() -> None:
 
 
 async def test_drain_lets_in_flight_calls_finish_and_refuses_new_ones() -> None:
-    service, _ = probe_service()
+    service, probe = probe_service()
     runtime = ServiceRuntime(test_settings(), service)
     await runtime.start()
     target = f"127.0.0.1:{runtime.port}"
     async with aio.insecure_channel(target) as channel:
         stub = pb.storyboard_grpc.StoryboardServiceStub(channel)
         in_flight = asyncio.ensure_future(stub.CreateStoryboard(storyboard_request("slow:1.0")))
-        await asyncio.sleep(0.3)
-        drained = asyncio.create_task(runtime.drain(grace_s=10))
-        await asyncio.sleep(0.1)
+        await until(lambda: probe.calls["slow:1.0"] == 1)  # the call is running on the server
+        drained = asyncio.create_task(runtime.drain(grace_s=30))
         response = await in_flight
         assert response.storyboard.title == "for slow:1.0"
         await drained
     assert await check_health(target, timeout=0.5) != SERVING
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_sigterm_drains_a_real_process() -> None:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CINESYNTH_LOG_FORMAT": "text"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.common.slow_server", "--port", str(port), "--grace-period", "10"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+def test_sigterm_drains_a_real_process(tmp_path: Path) -> None:
+    port_file = tmp_path / "probe.ports.json"
+    env = {**port_zero_env(os.environ, port_file), "PYTHONPATH": str(ROOT), "CINESYNTH_LOG_FORMAT": "text"}
+    log = tmp_path / "probe.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.integration.common.slow_server", "--grace-period", "30"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     try:
-        deadline = time.monotonic() + 30
-        while asyncio.run(check_health(f"127.0.0.1:{port}", timeout=0.5)) != SERVING:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            assert time.monotonic() < deadline, "probe server did not start"
-            time.sleep(0.1)
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        ports = reported_ports(proc, port_file)
+        target = f"127.0.0.1:{ports.grpc_port}"
+        asyncio.run(until_serving(target, proc))
+        started = f"http://127.0.0.1:{ports.metrics_port}/metrics"
+
+        def running() -> bool:
+            body = urllib.request.urlopen(started, timeout=10).read().decode()
+            return any(
+                line.startswith("grpc_server_started_total{") and 'grpc_method="CreateStoryboard"' in line
+                for line in body.splitlines()
+            )
+
+        with grpc.insecure_channel(target) as channel:
             stub = pb.storyboard_grpc.StoryboardServiceStub(channel)
-            future = stub.CreateStoryboard.future(storyboard_request("slow:1.5"), timeout=20)
-            time.sleep(0.4)
+            future = stub.CreateStoryboard.future(storyboard_request("slow:1.5"), timeout=60)
+            asyncio.run(until(running))  # the call reached the server before it is told to stop
             proc.send_signal(signal.SIGTERM)
             assert future.result().storyboard.title == "for slow:1.5"
-        assert proc.wait(timeout=20) == 0
-        log = proc.stdout.read().decode() if proc.stdout else ""
-        assert "draining" in log and "stopped" in log
+        assert proc.wait(timeout=60) == 0
+        text = log.read_text()
+        assert "draining" in text and "stopped" in text
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
 
 
 async def test_client_retries_unavailable_but_not_invalid_argument() -> None:

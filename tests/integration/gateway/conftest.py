@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import inspect
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from services.common import pb
 from services.common.artifacts import FileArtifactStore
 from services.common.server import ServiceRuntime
 from tests.integration.gateway.doubles import Doubles, running_doubles
-from tests.support import serve_in_process, test_settings
+from tests.support import serve_in_process, test_settings, until  # noqa: F401  (until: used by the gateway tests)
 
 video = pb.video_pb2
 
@@ -101,15 +99,3 @@ async def gateway(tmp_path: Path, doubles: Doubles) -> AsyncIterator[Gateway]:
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
-
-
-async def until(condition: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0) -> None:
-    """Wait for a condition on state other tasks, threads or servers change (polled: they signal nothing)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = condition()
-            if inspect.isawaitable(result):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(0.02)

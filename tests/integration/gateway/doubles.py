@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc import aio
@@ -47,8 +48,15 @@ class FakeStoryboard(pb.storyboard_grpc.StoryboardServiceServicer):
         self.requests: list[pb.storyboard_pb2.CreateStoryboardRequest] = []
         self.warning = warning
         self.fail: str | None = None
+        self.mutate: Callable[[Any], None] | None = None  # edits each response (e.g. a NaN in a double)
 
     async def CreateStoryboard(self, request, context):
+        response = await self._create(request)
+        if self.mutate is not None:
+            self.mutate(response)
+        return response
+
+    async def _create(self, request):
         self.requests.append(request)
         if self.fail:
             raise _FAILURES[self.fail]
@@ -105,6 +113,7 @@ class FakeImageGen(pb.imagegen_grpc.ImageGenServiceServicer):
         self.inflight = 0
         self.max_inflight = 0
         self.any_started = asyncio.Event()
+        self.mutate: Callable[[Any], None] | None = None
 
     async def GenerateKeyframes(self, request, context):
         self.calls += 1
@@ -130,12 +139,15 @@ class FakeImageGen(pb.imagegen_grpc.ImageGenServiceServicer):
                 common.ARTIFACT_KIND_KEYFRAME,
             )
             self.completed[spec.id] += 1
-            yield pb.imagegen_pb2.GenerateKeyframesResponse(
+            response = pb.imagegen_pb2.GenerateKeyframesResponse(
                 keyframe=pb.imagegen_pb2.Keyframe(
                     id=spec.id, image=image, model=self.model, tier=self.tier or spec.tier or common.TIER_DRAFT,
                     seed=spec.seed, width=spec.width, height=spec.height,
                 )
             )
+            if self.mutate is not None:
+                self.mutate(response)
+            yield response
 
     async def GetNodeInfo(self, request, context):
         return pb.imagegen_pb2.GetNodeInfoResponse(device_kind="cpu", tier=self.tier, model=self.model)
@@ -149,8 +161,15 @@ class FakeAudio(pb.audio_grpc.AudioServiceServicer):
         self.overlapped = False
         self.delay_s = 0.0
         self.fail: str | None = None
+        self.mutate: Callable[[Any], None] | None = None
 
     async def CreateSoundtrack(self, request, context):
+        response = await self._soundtrack(request)
+        if self.mutate is not None:
+            self.mutate(response)
+        return response
+
+    async def _soundtrack(self, request):
         self.requests.append(request)
         if self.fail:
             raise _FAILURES[self.fail]
@@ -192,6 +211,7 @@ class FakeCompositor(pb.compositor_grpc.CompositorServiceServicer):
         self.progress_steps = 4
         self.step_delay_s = 0.0
         self.gate: asyncio.Event | None = None
+        self.mutate: Callable[[Any], None] | None = None
 
     async def ComposeVideo(self, request, context):
         self.requests.append(request)
@@ -214,12 +234,15 @@ class FakeCompositor(pb.compositor_grpc.CompositorServiceServicer):
         poster = await asyncio.to_thread(
             _artifact, self.store, f"{prefix}/poster.jpg", b"\xff\xd8\xff" + b"p" * 50, common.ARTIFACT_KIND_POSTER
         )
-        yield pb.compositor_pb2.ComposeVideoResponse(
+        response = pb.compositor_pb2.ComposeVideoResponse(
             result=pb.compositor_pb2.ComposeResult(
                 video=video, poster=poster, frame_count=total, duration_s=total / request.fps, fps=request.fps,
                 width=request.width, height=request.height, encoder="libx264",
             )
         )
+        if self.mutate is not None:
+            self.mutate(response)
+        yield response
 
 
 @dataclass
@@ -233,6 +256,21 @@ class Doubles:
     pools: dict[str, list[FakeImageGen]] = field(default_factory=dict)
     targets: dict[str, str] = field(default_factory=dict)
     imagegen_targets: dict[str, str] = field(default_factory=dict)
+    # name ("storyboard", "audio", "compositor", "imagegen-0", ...) -> (server, servicer, add, port)
+    servers: dict[str, tuple[aio.Server, object, object, int]] = field(default_factory=dict)
+
+    async def kill(self, name: str) -> None:
+        """Stop a double at once (in-flight calls are cut off), as a killed pod would be."""
+        server = self.servers[name][0]
+        await server.stop(0)
+
+    async def restart(self, name: str) -> None:
+        """Serve the same servicer again on the same port (a pod back behind its Service)."""
+        _, servicer, add, port = self.servers[name]
+        server, _ = create_server(f"127.0.0.1:{port}")
+        add(servicer, server)  # type: ignore[operator]
+        await server.start()
+        self.servers[name] = (server, servicer, add, port)
 
     def keyframes_completed(self) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -278,12 +316,13 @@ async def running_doubles(
             ("compositor", doubles.compositor, pb.compositor_grpc.add_CompositorServiceServicer_to_server),
         ):
             server, port = await _serve(servicer, add)
-            servers.append(server)
+            doubles.servers[name] = (server, servicer, add, port)
             doubles.targets[name] = f"127.0.0.1:{port}"
         ports = []
-        for worker in doubles.imagegen:
-            server, port = await _serve(worker, pb.imagegen_grpc.add_ImageGenServiceServicer_to_server)
-            servers.append(server)
+        for i, worker in enumerate(doubles.imagegen):
+            add_imagegen = pb.imagegen_grpc.add_ImageGenServiceServicer_to_server
+            server, port = await _serve(worker, add_imagegen)
+            doubles.servers[f"imagegen-{i}"] = (server, worker, add_imagegen, port)
             ports.append(port)
         doubles.targets["imagegen"] = _ipv4_list(ports)
         for tier, tier_workers in doubles.pools.items():
@@ -295,6 +334,7 @@ async def running_doubles(
             doubles.imagegen_targets[tier] = _ipv4_list(tier_ports)
         yield doubles
     finally:
+        servers += [entry[0] for entry in doubles.servers.values()]
         await asyncio.gather(*(server.stop(0) for server in servers), return_exceptions=True)
 
 

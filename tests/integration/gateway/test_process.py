@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -20,15 +19,10 @@ from services.common import pb
 from services.common.server import check_health
 from tests.integration.gateway.conftest import until
 from tests.integration.gateway.doubles import Doubles
+from tests.support import port_zero_env, reported_ports
 
 video = pb.video_pb2
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_gateway(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -51,13 +45,10 @@ async def serving(target: str, process: subprocess.Popen[bytes], log: Path) -> N
 async def test_sigkill_then_restart_resumes_the_job(tmp_path: Path, doubles: Doubles) -> None:
     worker = doubles.imagegen[0]
     worker.gate, worker.gate_ids = asyncio.Event(), {"scene-02", "scene-03"}
-    port, metrics_port = free_port(), free_port()
-    target = f"127.0.0.1:{port}"
     db = tmp_path / "jobs.db"
+    port_file = tmp_path / "gateway.ports.json"
     env = {
-        **os.environ,
-        "CINESYNTH_PORT": str(port),
-        "CINESYNTH_METRICS_PORT": str(metrics_port),
+        **port_zero_env(os.environ, port_file),
         "CINESYNTH_STORYBOARD_TARGET": doubles.targets["storyboard"],
         "CINESYNTH_AUDIO_TARGET": doubles.targets["audio"],
         "CINESYNTH_COMPOSITOR_TARGET": doubles.targets["compositor"],
@@ -72,6 +63,7 @@ async def test_sigkill_then_restart_resumes_the_job(tmp_path: Path, doubles: Dou
     log = tmp_path / "gateway.log"
     first = start_gateway(env, log)
     try:
+        target = f"127.0.0.1:{(await asyncio.to_thread(reported_ports, first, port_file)).grpc_port}"
         await serving(target, first, log)
         async with aio.insecure_channel(target) as channel:
             stub = pb.video_grpc.VideoServiceStub(channel)
@@ -102,6 +94,8 @@ async def test_sigkill_then_restart_resumes_the_job(tmp_path: Path, doubles: Dou
     worker.gate.set()
     second = start_gateway(env, log)
     try:
+        ports = await asyncio.to_thread(reported_ports, second, port_file)
+        target, metrics_port = f"127.0.0.1:{ports.grpc_port}", ports.metrics_port
         await serving(target, second, log)
         async with aio.insecure_channel(target) as channel:
             stub = pb.video_grpc.VideoServiceStub(channel)

@@ -26,7 +26,7 @@ from services.imagegen.device import GenerationAttempt, SimulatedDevice
 from services.imagegen.main import build_service
 from services.imagegen.settings import ImageGenSettings
 from tests.fixtures.tiny_models import tiny_catalog
-from tests.support import serve_in_process, test_settings
+from tests.support import serve_in_process, test_settings, until
 
 common = pb.common_pb2
 imagegen = pb.imagegen_pb2
@@ -191,10 +191,7 @@ async def test_not_serving_until_loaded_and_warm(tmp_path: Path, tiny_sd15: Path
     runtime = ServiceRuntime(settings, build_service(settings, device=device))
     starting = asyncio.create_task(runtime.start())
     try:
-        for _ in range(600):
-            if any(a.purpose == "warmup" for a in device.attempts):
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: any(a.purpose == "warmup" for a in device.attempts))
         target = f"127.0.0.1:{runtime.port}"
         assert await check_health(target, pb.IMAGEGEN_SERVICE) == NOT_SERVING
         async with aio.insecure_channel(target) as channel:
@@ -219,16 +216,13 @@ async def test_queue_full_is_resource_exhausted(tmp_path: Path, tiny_sd15: Path)
     device = SimulatedDevice.with_vram(0, gate=gate)
     async with imagegen_server(settings, device) as (_runtime, stub, _core):
         running = asyncio.create_task(generate(stub, keyframe("first", 1)))
-        for _ in range(600):
-            if any(a.purpose == "keyframe" for a in device.attempts):
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: any(a.purpose == "keyframe" for a in device.attempts))
         queued = asyncio.create_task(generate(stub, keyframe("second", 2)))
-        for _ in range(200):
-            info = await stub.GetNodeInfo(imagegen.GetNodeInfoRequest(), timeout=5)
-            if info.queue_depth == 1:
-                break
-            await asyncio.sleep(0.02)
+        async def queued_one() -> bool:
+            return (await stub.GetNodeInfo(imagegen.GetNodeInfoRequest(), timeout=30)).queue_depth == 1
+
+        await until(queued_one)
+        info = await stub.GetNodeInfo(imagegen.GetNodeInfoRequest(), timeout=30)
         assert (info.inflight, info.queue_depth) == (1, 1)
         with pytest.raises(grpc.RpcError) as caught:
             await generate(stub, keyframe("third", 3))

@@ -48,8 +48,8 @@ def test_uploads_that_are_not_usable_audio_are_invalid_arguments(mv_stack: Local
     # The stream must open with the metadata.
     only_chunks = iter([video.UploadMusicRequest(chunk=b"RIFF\x00\x00\x00\x00WAVE")])
     assert refused(mv_stack, only_chunks) == (invalid, ["metadata"])
-    # Nothing refused was kept (the undecodable one was stored, then removed).
-    assert not [p for p in (mv_stack.root / "artifacts" / "uploads").rglob("*") if p.is_file()]
+    # Nothing refused was kept (the undecodable one was stored, then removed), not even an empty folder.
+    assert not list((mv_stack.root / "artifacts" / "uploads").rglob("*"))
 
 
 def test_cli_refuses_bad_music_files(mv_stack: LocalStack, tmp_path: Path,
@@ -107,7 +107,9 @@ def test_upload_ids_are_per_tenant_and_library_tracks_make_videos(mv_stack: Loca
     analyse = next(t for t in job.timings if t.stage == video.JOB_STAGE_ANALYZE_MUSIC)
     assert analyse.seconds > 0
     music = next(a for a in job.artifacts if a.kind == common.ARTIFACT_KIND_MUSIC)
-    assert mv_stack.store.key_for(music.uri).startswith("library/")
+    # Clients see the artifact by job and name; the library copy itself lives under library/<sha256>/.
+    assert music.uri == f"{job.name}/artifacts/{music.name}"
+    assert any(mv_stack.store.root.glob(f"library/{music.sha256}/*"))
     assert not any(a.kind == common.ARTIFACT_KIND_CAPTIONS_SRT for a in job.artifacts), "no lyrics, no narration"
     assert job.storyboard.mv_description.overview
     assert sum(s.duration_s for s in job.storyboard.scenes) == pytest.approx(LIBRARY_TRACK_S, abs=1e-6)

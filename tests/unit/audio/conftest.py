@@ -18,6 +18,7 @@ import pytest
 from services.audio.settings import AudioSettings
 from services.audio.voices import load_piper_voice
 from services.common import ffmpeg
+from tests.support import refusing_port
 
 
 @pytest.fixture(scope="session")
@@ -126,13 +127,10 @@ def blackhole() -> Iterator[int]:
 
 
 @pytest.fixture
-def closed_port() -> int:
+def closed_port() -> Iterator[int]:
     """A loopback port nobody listens on (connection refused: the network is unreachable)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    sock.close()
-    return port
+    with refusing_port() as port:
+        yield port
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def test_youtube_stall_is_abandoned_at_the_timeout_and_the_chain_falls_through(
     notes = Notes()
     start = time.monotonic()
     bed = selector(settings, youtube(hung, timeout_s=0.5)).select(spec, 3.0, tmp_path, notes)
-    assert time.monotonic() - start < 0.5 + 8.0  # the timeout plus rendering 3 s of procedural music
+    assert time.monotonic() - start < 0.5 + 20.0  # well under the 30 s stall: the timeout plus the procedural bed
     assert bed is not None and bed.source == M.PROCEDURAL
     assert [n.code for n in notes.items] == ["music_youtube_failed"]
     assert "did not answer within 0.5 s" in notes.items[0].message

@@ -21,7 +21,7 @@ from gateway.model import (
     new_job_id,
     to_document,
 )
-from gateway.pipeline import TierRouter, compute_progress, keyframe_size
+from gateway.pipeline import TierRouter, keyframe_size
 from gateway.service import decode_page_token, encode_page_token, parse_job_name
 from gateway.settings import GatewaySettings
 from services.common import pb
@@ -79,19 +79,6 @@ def _job(**kwargs: object) -> Job:
     return Job(
         id=new_job_id(), tenant="t", request_id="", request_hash="", spec=VideoSpec(), source_kind="prompt", **kwargs
     )
-
-
-def test_progress_follows_checkpoints_and_never_goes_back() -> None:
-    job = _job()
-    assert compute_progress(job) == (0.0, 0.0)
-    job.storyboard = {"scenes": []}
-    job.keyframes_total, job.keyframes_done, job.stage = 4, 2, Stage.KEYFRAMES
-    progress, within = compute_progress(job)
-    assert progress == pytest.approx(0.10 + 0.45 / 2) and within == 0.5
-    job.progress = 0.9  # e.g. compose had started before a restart reset its frame count
-    assert compute_progress(job)[0] == 0.9
-    job.stage = Stage.DONE
-    assert compute_progress(job) == (1.0, 1.0)
 
 
 def test_page_tokens_are_opaque_and_bound_to_filters() -> None:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from gateway.model import MusicSpec
-from gateway.validation import CreateVideoInput, Limits, SpecInput, preset_size, request_fingerprint, validate_create
+from gateway.validation import CreateVideoInput, Limits, SpecInput, preset_size, validate_create
 from services.common.errors import Collector
 
 LIMITS = Limits(max_prompt_chars=100, default_long_edge=768, default_fps=24)
@@ -100,7 +100,8 @@ def test_sources() -> None:
     _, errors = check(CreateVideoInput(source_kind="storyboard", storyboard=board, spec=SpecInput(scene_count=3)))
     assert "spec.scene_count" in errors
     nan_board = {"scenes": [{"duration_s": math.nan}]}
-    assert "storyboard" in check(CreateVideoInput(source_kind="storyboard", storyboard=nan_board))[1]
+    nan_errors = check(CreateVideoInput(source_kind="storyboard", storyboard=nan_board))[1]
+    assert "storyboard.scenes[0].duration_s" in nan_errors
     assert "music.upload_id" in check(CreateVideoInput(source_kind="music", music=MusicSpec()))[1]
     valid, errors = check(CreateVideoInput(source_kind="music", music=MusicSpec(library_track_id="t")))
     assert not errors
@@ -117,9 +118,43 @@ def test_boundaries_and_one_edge_follow_the_aspect() -> None:
     assert valid is not None and valid.spec.seed == -5 and not valid.spec.captions
 
 
+def fingerprint(request: CreateVideoInput) -> str:
+    valid, errors = check(request)
+    assert valid is not None, errors
+    return valid.request_hash
+
+
 def test_fingerprint_ignores_the_request_id_only() -> None:
     a = prompt(duration_s=10)
     b = prompt(duration_s=10)
     b.request_id = "other"
-    assert request_fingerprint(a) == request_fingerprint(b)
-    assert request_fingerprint(a) != request_fingerprint(prompt(duration_s=11))
+    assert fingerprint(a) == fingerprint(b)
+    assert fingerprint(a) != fingerprint(prompt(duration_s=11))
+
+
+def test_fingerprint_is_of_the_normalised_request_aip_155() -> None:
+    """Defaults written out or left unset are one request; the server-drawn seed is not part of it."""
+    implicit = fingerprint(prompt())
+    explicit = prompt(duration_s=60, scene_count=5, fps=24, tier="draft", aspect="widescreen", width=768,
+                      height=432, captions=True, music_source="auto", language="en", speaking_rate=1.0)
+    explicit.prompt = "  a quiet harbour at dawn \n"
+    assert fingerprint(explicit) == implicit
+    assert fingerprint(prompt(seed=7)) == fingerprint(prompt(seed=7)) != implicit
+    assert fingerprint(prompt(fps=25)) != implicit
+    assert fingerprint(prompt(tier="turbo")) != implicit
+    assert fingerprint(prompt(captions=False)) != implicit
+
+
+def test_text_fields_refuse_nul_and_invisible_only() -> None:
+    assert "NUL" in check(prompt(style="noir\x00"))[1]["spec.style"]
+    assert "visible" in check(prompt(style="\u200b"))[1]["spec.style"]
+    music = MusicSpec(library_track_id="t", genre_tags=["\u2060"], lyrics="la\x00la")
+    errors = check(CreateVideoInput(source_kind="music", music=music))[1]
+    assert set(errors) == {"music.genre_tags[0]", "music.lyrics"}
+    board = {"scenes": [{"duration_s": 6.0, "narration": "hello\x07"}]}
+    assert "storyboard.scenes[0].narration" in check(CreateVideoInput(source_kind="storyboard", storyboard=board))[1]
+    # Line breaks and tabs are text; a scene of one frame at the job's rate renders.
+    board = {"scenes": [{"duration_s": 1 / 24, "narration": "one\ntwo\tthree"}, {"duration_s": 6.0}]}
+    assert not check(CreateVideoInput(source_kind="storyboard", storyboard=board, spec=SpecInput(fps=24)))[1]
+
+

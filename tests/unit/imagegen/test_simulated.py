@@ -13,6 +13,7 @@ from services.common.errors import ResourceExhausted
 from services.imagegen.core import GenerateRequest, ImageGenCore, KeyframeSpec
 from services.imagegen.device import SimulatedDevice
 from services.imagegen.settings import ImageGenSettings
+from tests.support import until
 
 SIMULATED_S = 0.3
 
@@ -53,8 +54,7 @@ async def test_requests_queue_for_the_device_and_overflow_is_refused(gpu_standin
     started = time.monotonic()
     first = asyncio.create_task(_collect(gpu_standin, _request("a")))
     second = asyncio.create_task(_collect(gpu_standin, _request("b")))
-    await asyncio.sleep(0.05)
-    assert (gpu_standin.admission.inflight, gpu_standin.admission.waiting) == (1, 1)
+    await until(lambda: (gpu_standin.admission.inflight, gpu_standin.admission.waiting) == (1, 1))
     with pytest.raises(ResourceExhausted, match="busy"):
         await _collect(gpu_standin, _request("c"))
     await asyncio.gather(first, second)
@@ -65,7 +65,7 @@ async def test_requests_queue_for_the_device_and_overflow_is_refused(gpu_standin
 
 async def test_a_cancelled_render_frees_the_device_and_stores_nothing(gpu_standin: ImageGenCore) -> None:
     task = asyncio.create_task(_collect(gpu_standin, _request("gone")))
-    await asyncio.sleep(0.05)
+    await until(lambda: gpu_standin.admission.inflight == 1)  # rendering, not merely scheduled
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

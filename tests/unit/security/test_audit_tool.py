@@ -7,7 +7,6 @@ import http.server
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import refusing_port
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOL = ROOT / "tools" / "audit.py"
@@ -58,12 +59,6 @@ class _Osv(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def osv() -> Iterator[type[_Osv]]:
     handler = type("Osv", (_Osv,), {"queries": [], "vulnerable": False})
@@ -77,15 +72,16 @@ def osv() -> Iterator[type[_Osv]]:
 
 
 def _audit(osv_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CINESYNTH_AUDIT_OSV_URL": osv_url,
-        "CINESYNTH_AUDIT_PYPI_URL": f"http://127.0.0.1:{_closed_port()}/pypi",
-    }
-    env.pop("CINESYNTH_AUDIT_STRICT", None)
-    return subprocess.run(
-        [sys.executable, str(TOOL), *args], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    with refusing_port() as pypi:
+        env = {
+            **os.environ,
+            "CINESYNTH_AUDIT_OSV_URL": osv_url,
+            "CINESYNTH_AUDIT_PYPI_URL": f"http://127.0.0.1:{pypi}/pypi",
+        }
+        env.pop("CINESYNTH_AUDIT_STRICT", None)
+        return subprocess.run(
+            [sys.executable, str(TOOL), *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        )
 
 
 def test_a_known_vulnerability_fails_the_lint(osv: type[_Osv]) -> None:
@@ -103,13 +99,14 @@ def test_a_clean_audit_passes_and_says_how_much_it_checked(osv: type[_Osv]) -> N
 
 
 def test_no_reachable_service_is_reported_never_passed_silently() -> None:
-    unreachable = f"http://127.0.0.1:{_closed_port()}/v1/query"
-    done = _audit(unreachable)
+    with refusing_port() as port:
+        unreachable = f"http://127.0.0.1:{port}/v1/query"
+        done = _audit(unreachable)
+        strict = _audit(unreachable, "--strict")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "NOT AUDITED" in done.stdout and "this is not a pass" in done.stdout
     assert "osv:" in done.stdout and "pypi:" in done.stdout
     assert "no known vulnerabilities" not in done.stdout
-    strict = _audit(unreachable, "--strict")
     assert strict.returncode == 2 and "NOT AUDITED" in strict.stdout
 
 

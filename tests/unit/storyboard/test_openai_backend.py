@@ -179,7 +179,7 @@ def test_a_timeout_is_bounded_and_falls_back(endpoint):
     behaviour.mode = "timeout"
     started = time.monotonic()
     storyboard = create(writer_for(url, openai_timeout_s=0.3, openai_max_retries=1))
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.5  # each stalled request would hold 5 s: both were abandoned
     assert len(behaviour.requests) == 2
     assert "timed out" in storyboard.provenance.warnings[0].message
 

@@ -146,7 +146,7 @@ class StageTiming(_message.Message):
     def __init__(self, stage: _Optional[_Union[JobStage, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt", "stage_progress", "message", "motion_tier_used", "motion_model_used", "clips_done", "clips_total", "upscaler_used")
+    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt", "stage_progress", "message", "motion_tier_used", "motion_model_used", "clips_done", "clips_total", "upscaler_used", "eta_s", "event_sequence")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -185,6 +185,8 @@ class Job(_message.Message):
     CLIPS_DONE_FIELD_NUMBER: _ClassVar[int]
     CLIPS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     UPSCALER_USED_FIELD_NUMBER: _ClassVar[int]
+    ETA_S_FIELD_NUMBER: _ClassVar[int]
+    EVENT_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     name: str
     id: str
     request_id: str
@@ -216,10 +218,12 @@ class Job(_message.Message):
     clips_done: int
     clips_total: int
     upscaler_used: str
-    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ..., stage_progress: _Optional[float] = ..., message: _Optional[str] = ..., motion_tier_used: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., motion_model_used: _Optional[str] = ..., clips_done: _Optional[int] = ..., clips_total: _Optional[int] = ..., upscaler_used: _Optional[str] = ...) -> None: ...
+    eta_s: float
+    event_sequence: int
+    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ..., stage_progress: _Optional[float] = ..., message: _Optional[str] = ..., motion_tier_used: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., motion_model_used: _Optional[str] = ..., clips_done: _Optional[int] = ..., clips_total: _Optional[int] = ..., upscaler_used: _Optional[str] = ..., eta_s: _Optional[float] = ..., event_sequence: _Optional[int] = ...) -> None: ...
 
 class JobEvent(_message.Message):
-    __slots__ = ("job_name", "sequence", "state", "stage", "progress", "message", "warnings", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "time", "job", "stage_progress")
+    __slots__ = ("job_name", "sequence", "state", "stage", "progress", "message", "warnings", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "time", "job", "stage_progress", "eta_s", "missed_events")
     JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -234,6 +238,8 @@ class JobEvent(_message.Message):
     TIME_FIELD_NUMBER: _ClassVar[int]
     JOB_FIELD_NUMBER: _ClassVar[int]
     STAGE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    ETA_S_FIELD_NUMBER: _ClassVar[int]
+    MISSED_EVENTS_FIELD_NUMBER: _ClassVar[int]
     job_name: str
     sequence: int
     state: JobState
@@ -248,7 +254,9 @@ class JobEvent(_message.Message):
     time: _timestamp_pb2.Timestamp
     job: Job
     stage_progress: float
-    def __init__(self, job_name: _Optional[str] = ..., sequence: _Optional[int] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., message: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job: _Optional[_Union[Job, _Mapping]] = ..., stage_progress: _Optional[float] = ...) -> None: ...
+    eta_s: float
+    missed_events: int
+    def __init__(self, job_name: _Optional[str] = ..., sequence: _Optional[int] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., message: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job: _Optional[_Union[Job, _Mapping]] = ..., stage_progress: _Optional[float] = ..., eta_s: _Optional[float] = ..., missed_events: _Optional[int] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
     __slots__ = ("name",)
@@ -302,10 +310,12 @@ class CancelJobResponse(_message.Message):
     def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ...) -> None: ...
 
 class WatchJobRequest(_message.Message):
-    __slots__ = ("name",)
+    __slots__ = ("name", "after_sequence")
     NAME_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    after_sequence: int
+    def __init__(self, name: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
 
 class WatchJobResponse(_message.Message):
     __slots__ = ("event",)

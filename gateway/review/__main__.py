@@ -1,0 +1,3 @@
+from gateway.review.app import main
+
+main()
