@@ -23,7 +23,7 @@ FPS, DURATION, SCENES = 12, 5.0, 2
 WIDTH, HEIGHT = 768, 320
 
 
-async def _generate(target: str) -> video.Job:
+async def _generate(target: str, movie: Path) -> video.Job:
     request = video.CreateVideoRequest(
         request_id=str(uuid.uuid4()),
         prompt="a lighthouse keeper climbs the stairs as the storm rolls in",
@@ -40,7 +40,12 @@ async def _generate(target: str) -> video.Job:
         async for response in stub.GenerateVideo(video.GenerateVideoRequest(request=request), timeout=600):
             last = response.event
         assert last is not None
-        return (await stub.GetJob(video.GetJobRequest(name=last.job_name))).job
+        job = (await stub.GetJob(video.GetJobRequest(name=last.job_name))).job
+        download = video.DownloadArtifactRequest(name=job.name, kind=common.ARTIFACT_KIND_VIDEO)
+        with movie.open("wb") as out:
+            async for chunk in stub.DownloadArtifact(download, timeout=120):
+                out.write(chunk.data)
+        return job
 
 
 @pytest.mark.e2e
@@ -52,7 +57,8 @@ def test_clips_upscaled_to_cinema_and_composed(tmp_path: Path) -> None:
         "CINESYNTH_MOTION_MAX_SEGMENTS": "2",
     }
     with running_stack(tmp_path / "run", env, motion=True) as config:
-        job = asyncio.run(_generate(config.target("gateway")))
+        path = tmp_path / "movie.mp4"
+        job = asyncio.run(_generate(config.target("gateway"), path))
     assert job.state == video.JOB_STATE_SUCCEEDED, job.error.message
     assert (job.motion_tier_used, job.motion_model_used) == (common.MOTION_TIER_STANDARD, "tiny-svd")
     assert job.clips_done == SCENES and job.upscaler_used == "lanczos+unsharp"
@@ -61,8 +67,6 @@ def test_clips_upscaled_to_cinema_and_composed(tmp_path: Path) -> None:
     assert {video.JOB_STAGE_MOTION, video.JOB_STAGE_UPSCALE} <= stages
     kinds = [a.kind for a in job.artifacts]
     assert kinds.count(common.ARTIFACT_KIND_CLIP) == 2 * SCENES  # the clips and their upscaled copies
-    movie = next(a for a in job.artifacts if a.kind == common.ARTIFACT_KIND_VIDEO)
-    path = Path(movie.uri.removeprefix("file://"))
     probe = ffmpeg.probe(path, count_frames=True)
     stream = next(s for s in probe["streams"] if s["codec_type"] == "video")
     assert (stream["width"], stream["height"]) == (WIDTH, HEIGHT)
