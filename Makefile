@@ -129,6 +129,14 @@ clean: down
 bench-imagegen: setup ## GPU keyframe benchmark: real-size SD 1.5 / SDXL, fp16, eager vs compiled (needs CUDA)
 	$(PY) bench/imagegen_gpu.py $(BENCH_ARGS)
 
+.PHONY: bench-motion
+bench-motion: setup ## image-to-video seconds per clip/frame + peak VRAM per model and size (BENCH_ARGS=--smoke on CPU)
+	$(PY) bench/motion_upscale.py motion $(BENCH_ARGS)
+
+.PHONY: bench-upscale
+bench-upscale: setup ## upscaler seconds per frame + peak VRAM: Real-ESRGAN, LDM SR, Lanczos (BENCH_ARGS=--smoke)
+	$(PY) bench/motion_upscale.py upscale $(BENCH_ARGS)
+
 .PHONY: imagegen-tiny
 imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU code path)
 	$(PY) -m services.imagegen.main build-tiny

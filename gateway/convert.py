@@ -79,6 +79,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             captions=spec.captions if spec.HasField("captions") else None,
             storyboard_backend=short_name(common.StoryboardBackend, "STORYBOARD_BACKEND_", spec.storyboard_backend),
             transition=short_name(common.TransitionKind, "TRANSITION_KIND_", spec.transition),
+            motion_tier=short_name(common.MotionTier, "MOTION_TIER_", spec.motion_tier),
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
@@ -170,6 +171,7 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
             captions=spec.captions,
             storyboard_backend=enum_value(common.StoryboardBackend, "STORYBOARD_BACKEND_", spec.storyboard_backend),
             transition=enum_value(common.TransitionKind, "TRANSITION_KIND_", spec.transition),
+            motion_tier=enum_value(common.MotionTier, "MOTION_TIER_", spec.motion_tier),
         ),
         tier_used=enum_value(common.Tier, "TIER_", job.tier_used),
         model_used=job.model_used,
@@ -179,6 +181,11 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
         frames_total=job.frames_total,
         source_kind=job.source_kind,
         prompt=job.prompt,
+        motion_tier_used=enum_value(common.MotionTier, "MOTION_TIER_", job.motion_tier_used),
+        motion_model_used=job.motion_model_used,
+        clips_done=len(job.clips),
+        clips_total=job.keyframes_total if job.spec.motion_tier else 0,
+        upscaler_used=job.upscaler_used,
     )
     for timing in job.timings:
         out.timings.append(

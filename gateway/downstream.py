@@ -275,6 +275,13 @@ class Downstream:
             return False
         return True
 
+    def channel(self, target: str) -> aio.Channel:
+        """A channel to a stage's service by target (motion, upscale pools), made once, closed with the rest."""
+        key = f"target:{target}"
+        if key not in self._channels:
+            self._channels[key] = create_channel(target)
+        return self._channels[key]
+
     def imagegen_pool(self, target: str) -> WorkerPool:
         pool = self._pools.get(target)
         if pool is None:

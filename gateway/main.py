@@ -27,6 +27,7 @@ from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
 from gateway.stages.compose_segments import SegmentConfig
+from gateway.stages.motion import MotionStageConfig
 from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S, Limits
@@ -110,6 +111,11 @@ def build_parts(settings: GatewaySettings) -> GatewayParts:
             keyframe_pixels=dict(settings.keyframe_pixels),
             imagegen_targets=dict(settings.imagegen_targets),
             imagegen_default_target=settings.imagegen_target,
+            motion=MotionStageConfig(
+                motion_target=settings.motion_target, motion_targets=dict(settings.motion_targets),
+                upscale_target=settings.upscale_target, clip_timeout_s=settings.clip_timeout_s,
+                upscale_timeout_s=settings.upscale_timeout_s, clip_concurrency=settings.clip_concurrency,
+            ),
             served_tiers=settings.served_tiers,
         ),
     )

@@ -34,7 +34,10 @@ from services.common.logs import job_id_var
 log = logging.getLogger(__name__)
 
 # Stages that may run at the same time, in the order the job's `stage` reports them.
-STAGE_ORDER = (Stage.ANALYZE_MUSIC, Stage.STORYBOARD, Stage.KEYFRAMES, Stage.SOUNDTRACK, Stage.COMPOSE)
+STAGE_ORDER = (
+    Stage.ANALYZE_MUSIC, Stage.STORYBOARD, Stage.KEYFRAMES, Stage.SOUNDTRACK,
+    Stage.MOTION, Stage.UPSCALE, Stage.COMPOSE,
+)
 # The stage that writes each checkpoint of the job's document.
 _CHECKPOINT_STAGES = {
     "music_analysis": Stage.ANALYZE_MUSIC, "storyboard": Stage.STORYBOARD, "keyframes": Stage.KEYFRAMES,

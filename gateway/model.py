@@ -38,13 +38,17 @@ class Stage(StrEnum):
     STORYBOARD = "storyboard"
     KEYFRAMES = "keyframes"
     SOUNDTRACK = "soundtrack"
+    MOTION = "motion"
+    UPSCALE = "upscale"
     COMPOSE = "compose"
     DONE = "done"
 
 
 # Lowest first: degrading walks this list downwards from the requested tier.
 TIERS: tuple[str, ...] = ("draft", "turbo", "standard", "ultra")
-ASPECTS: tuple[str, ...] = ("widescreen", "cinemascope_letterbox", "cinemascope", "vertical")
+ASPECTS: tuple[str, ...] = ("widescreen", "cinemascope_letterbox", "cinemascope", "vertical", "cinema")
+# "" = Ken Burns (no motion stage); a model tier asks the motion pool for clips.
+MOTION_TIERS: tuple[str, ...] = ("ken_burns", "standard", "ultra")
 MUSIC_SOURCES: tuple[str, ...] = ("auto", "youtube", "library", "procedural", "none")
 STORYBOARD_BACKENDS: tuple[str, ...] = ("planner", "transformers", "openai")
 TRANSITIONS: tuple[str, ...] = ("cut", "crossfade", "flow_morph", "dip_to_black")
@@ -89,6 +93,7 @@ class VideoSpec:
     captions: bool = True
     storyboard_backend: str = ""  # "" = the storyboard service's configured default
     transition: str = ""  # "" = the storyboard's choice
+    motion_tier: str = ""  # "" / "ken_burns" = camera moves over stills (gateway/stages/motion.py)
 
 
 @dataclass
@@ -204,6 +209,12 @@ class Job:
     storyboard: dict[str, Any] | None = None
     keyframes: dict[str, KeyframeRecord] = field(default_factory=dict)
     soundtrack: SoundtrackRecord | None = None
+    # Motion and upscale checkpoints by keyframe id (plain dicts, see gateway/stages/motion.py).
+    clips: dict[str, dict[str, Any]] = field(default_factory=dict)
+    upscaled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    motion_tier_used: str = ""
+    motion_model_used: str = ""
+    upscaler_used: str = ""
     composed: bool = False
     artifacts: list[ArtifactRecord] = field(default_factory=list)
     warnings: list[WarningRecord] = field(default_factory=list)

@@ -26,6 +26,7 @@ from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
 from gateway.stages.compose_segments import SegmentConfig, SegmentedCompose, SegmentsUnsupported
+from gateway.stages.motion import MotionStage, MotionStageConfig, timeline_inputs, wants_upscale
 from gateway.stages.results import unstorable_result
 from gateway.stages.retry import StageRetry, call_until_back, keyframe_wait_warning
 from gateway.stages.storyboard_overrides import apply_spec_overrides
@@ -97,6 +98,7 @@ class PipelineConfig:
     imagegen_default_target: str = "127.0.0.1:50053"
     compose_presets: dict[str, str] = field(default_factory=dict)  # x264 preset per tier used
     segments: SegmentConfig = field(default_factory=SegmentConfig)
+    motion: MotionStageConfig = field(default_factory=MotionStageConfig)
     served_tiers: tuple[str, ...] = TIERS  # tiers some pool is configured for
 
     def imagegen_target(self, tier: str) -> str:
@@ -177,6 +179,7 @@ class Pipeline:
         self.artifacts = artifacts
         self.config = config
         self.segmented = SegmentedCompose(downstream.compositor_pool(), config.segments)
+        self.motion_stage = MotionStage(downstream, config.motion)
 
     async def run(self, ctx: JobContext) -> None:
         job = ctx.job
@@ -194,11 +197,15 @@ class Pipeline:
                 keyframes = group.create_task(self._keyframes(ctx, pending_keyframes)) if pending_keyframes else None
                 if job.soundtrack is None:
                     group.create_task(self._soundtrack(ctx, storyboard))
-                if not job.composed and self.config.segments.enabled:  # video segments beside the soundtrack
+                # Video segments beside the soundtrack, unless shots still get clips or upscaled stills first.
+                stills_final = not (job.spec.motion_tier or wants_upscale(job))
+                if not job.composed and self.config.segments.enabled and stills_final:
                     segments = group.create_task(self._render_segments(ctx, storyboard, keyframes))
         except BaseExceptionGroup as failures:
             raise _first_error(failures) from None
         if not job.composed:
+            await self.motion_stage.clips(ctx, storyboard)
+            await self.motion_stage.upscale(ctx, storyboard)
             await self._compose(ctx, storyboard, segments.result() if segments else None)
         await self._verify_artifacts(ctx)
 
@@ -663,9 +670,10 @@ class Pipeline:
         return pb.compositor_pb2.ComposeVideoRequest(
             scenes=[
                 pb.compositor_pb2.TimelineScene(
-                    keyframe_uri=job.keyframes[keyframe_id(i)].artifact.uri,
+                    keyframe_uri=(staged := timeline_inputs(job, i))["keyframe_uri"],
+                    clip_uri=staged["clip_uri"],
                     duration_s=scene.duration_s,
-                    motion=scene.shot.camera_pose,
+                    motion=scene.shot.camera_pose if staged["camera"] else None,
                     transition=transition or scene.transition,
                     transition_s=scene.transition_s,
                     motion_intensity=(scene.motion_intensity or 1.0) * motion_scale,

@@ -33,6 +33,16 @@ class GatewaySettings(ServiceSettings):
     imagegen_targets: dict[str, str] = Field(
         default_factory=dict, description="Per-tier ImageGen pools: tier name (draft/turbo/standard/ultra) -> target."
     )
+    motion_target: str = Field(
+        "127.0.0.1:50056", description="MotionService pool (image-to-video clips) for jobs with a motion tier."
+    )
+    motion_targets: dict[str, str] = Field(
+        default_factory=dict, description="Per motion tier pools: standard/ultra -> target (else motion_target)."
+    )
+    upscale_target: str = Field("127.0.0.1:50056", description="UpscaleService pool (the cinema profile).")
+    clip_timeout_s: float = Field(1800.0, gt=0, description="Deadline of one GenerateClips call (one shot).")
+    upscale_timeout_s: float = Field(1800.0, gt=0, description="Deadline of one job's UpscaleMedia call.")
+    clip_concurrency: int = Field(2, ge=1, le=64, description="Shot clips of one job requested at once.")
     imagegen_default_tiers: list[str] = Field(
         default_factory=lambda: list(TIERS),
         description="Tiers the imagegen_target pool serves (beside the tiers of imagegen_targets). A request "

@@ -19,6 +19,7 @@ from typing import Any
 from gateway.finite import non_finite_paths
 from gateway.model import (
     ASPECTS,
+    MOTION_TIERS,
     MUSIC_SOURCES,
     MV_TYPES,
     STORYBOARD_BACKENDS,
@@ -49,7 +50,12 @@ MAX_GENRE_TAGS, MAX_GENRE_TAG_CHARS = 16, 100
 MAX_LYRICS_CHARS = 20000
 
 # Width over height of each preset's frame (the letterbox preset is a 16:9 frame).
-ASPECT_RATIOS = {"widescreen": 16 / 9, "cinemascope_letterbox": 16 / 9, "cinemascope": 2.39, "vertical": 9 / 16}
+ASPECT_RATIOS = {
+    "widescreen": 16 / 9, "cinemascope_letterbox": 16 / 9, "cinemascope": 2.39, "vertical": 9 / 16,
+    "cinema": 3072 / 1280,
+}
+# The cinema profile is a fixed size (MovieFactory's), not the default long edge.
+CINEMA_SIZE = (3072, 1280)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class SpecInput:
     captions: bool | None = None
     storyboard_backend: str = ""
     transition: str = ""
+    motion_tier: str = ""
 
 
 @dataclass
@@ -152,7 +159,7 @@ def _check_size(errors: Collector, spec: SpecInput, aspect: str, long_edge: int)
         return 0, 0
     ratio = ASPECT_RATIOS[aspect]
     if width == 0 and height == 0:
-        return preset_size(aspect, long_edge)
+        return CINEMA_SIZE if aspect == "cinema" else preset_size(aspect, long_edge)
     if height == 0:
         height = even(width / ratio)
     elif width == 0:
@@ -304,6 +311,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         _check_choice(errors, spec.music_source, MUSIC_SOURCES, "spec.music_source", "music source")
     _check_choice(errors, spec.storyboard_backend, STORYBOARD_BACKENDS, "spec.storyboard_backend", "backend")
     _check_choice(errors, spec.transition, TRANSITIONS, "spec.transition", "transition")
+    _check_choice(errors, spec.motion_tier, MOTION_TIERS, "spec.motion_tier", "motion tier")
     if len(spec.style) > MAX_STYLE_CHARS:
         errors.add("spec.style", f"must be at most {MAX_STYLE_CHARS} characters")
     elif problem := text_problem(spec.style, required=True):
@@ -356,6 +364,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         captions=True if spec.captions is None else spec.captions,
         storyboard_backend=spec.storyboard_backend,
         transition=spec.transition,
+        motion_tier="" if spec.motion_tier == "ken_burns" else spec.motion_tier,
     )
     valid = ValidatedRequest(
         request_id=request.request_id,

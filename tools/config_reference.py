@@ -22,6 +22,7 @@ SERVICES = (
     ("imagegen", "services.imagegen.settings", "ImageGenSettings"),
     ("audio", "services.audio.settings", "AudioSettings"),
     ("compositor", "services.compositor.settings", "CompositorSettings"),
+    ("motion", "services.motion.settings", "MotionSettings"),
 )
 HEADER = """# Configuration reference
 

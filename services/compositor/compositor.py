@@ -26,6 +26,7 @@ from services.common import ffmpeg
 from services.common.artifacts import ArtifactStore, FileArtifactStore, StoredObject
 from services.common.errors import Cancelled, CinesynthError, Collector, Internal, InvalidArgument, NotFound
 from services.compositor import metrics
+from services.compositor.clips import ClipLayer, decode_clip
 from services.compositor.encode import (
     NVENC,
     X264,
@@ -118,6 +119,8 @@ class Compositor:
         bad = Collector()
         for i, scene in enumerate(request.scenes):
             self._check_input(scene.keyframe_uri, f"scenes[{i}].keyframe_uri", bad)
+            if scene.clip_uri:
+                self._check_input(scene.clip_uri, f"scenes[{i}].clip_uri", bad)
         for uri, field in (
             (request.soundtrack_uri, "soundtrack_uri"),
             (request.captions_srt_uri, "captions_srt_uri"),
@@ -393,7 +396,12 @@ class Compositor:
         """The frame source of a plan; keyframes are read and graded once, when their scene starts."""
         geometry = plan.geometry
 
-        def layer(index: int) -> SceneLayer:
+        def layer(index: int) -> SceneLayer | ClipLayer:
+            clip = keyframes[index].with_name(f"clip-{index:03d}.mp4")
+            if plan.request.scenes[index].clip_uri and clip.exists():
+                frames = decode_clip(clip, f"scenes[{index}].clip_uri")
+                move = plan.timeline.scenes[index].move
+                return ClipLayer(frames, plan.grade, geometry.width, geometry.picture_height, move)
             image = cv2.imread(str(keyframes[index]), cv2.IMREAD_COLOR)
             if image is None:
                 raise InvalidArgument.field(f"scenes[{index}].keyframe_uri", "not a decodable image")
@@ -442,6 +450,8 @@ class Compositor:
             if not cv2.haveImageReader(str(path)):
                 bad.add(f"scenes[{i}].keyframe_uri", "not an image format OpenCV can read")
             keyframes.append(path)
+            if scene.clip_uri:  # staged beside the keyframe; `renderer` finds it by name
+                self._stage_one(scene.clip_uri, work / f"clip-{i:03d}.mp4")
         bad.raise_if_any()
 
         def optional(uri: str, name: str) -> Path | None:

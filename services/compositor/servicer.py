@@ -52,6 +52,7 @@ ASPECTS = {
     common.ASPECT_PRESET_CINEMASCOPE_LETTERBOX: "cinemascope_letterbox",
     common.ASPECT_PRESET_CINEMASCOPE: "cinemascope",
     common.ASPECT_PRESET_VERTICAL: "vertical",
+    common.ASPECT_PRESET_CINEMA: "cinema",
 }
 ARTIFACT_KINDS = {
     "video": common.ARTIFACT_KIND_VIDEO,
@@ -72,6 +73,7 @@ def request_from_proto(msg: compositor_pb2.ComposeVideoRequest) -> ComposeReques
             transition=TRANSITIONS.get(s.transition, f"TransitionKind({s.transition})"),
             transition_s=s.transition_s,
             motion_intensity=s.motion_intensity,
+            clip_uri=s.clip_uri,
         )
         for s in msg.scenes
     )

@@ -32,6 +32,7 @@ class Aspect(StrEnum):
     CINEMASCOPE_LETTERBOX = "cinemascope_letterbox"  # a 2.39:1 picture inside a 16:9 frame
     CINEMASCOPE = "cinemascope"  # native 2.39:1 frame
     VERTICAL = "vertical"  # 9:16
+    CINEMA = "cinema"  # native 2.39:1 at 3072x1280 (the upscaled cinema profile)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class SceneSpec:
     transition_s: float = 0.0
     # Scales the camera motion, 0..1; 0 = 1.0.
     motion_intensity: float = 0.0
+    # A shot clip shown instead of the still (services/compositor/clips.py); "" = the still.
+    clip_uri: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,14 @@ PRESET_SIZES: dict[Aspect, tuple[int, int]] = {
     Aspect.CINEMASCOPE_LETTERBOX: (1280, 720),
     Aspect.CINEMASCOPE: (1280, 536),
     Aspect.VERTICAL: (720, 1280),
+    Aspect.CINEMA: (3072, 1280),
 }
 FRAME_RATIOS: dict[Aspect, float] = {
     Aspect.WIDESCREEN: 16 / 9,
     Aspect.CINEMASCOPE_LETTERBOX: 16 / 9,
     Aspect.CINEMASCOPE: CINEMASCOPE_RATIO,
     Aspect.VERTICAL: 9 / 16,
+    Aspect.CINEMA: 3072 / 1280,
 }
 MIN_DIMENSION = 16
 ENCODER_CODECS = ("auto", "libx264", "h264_nvenc")

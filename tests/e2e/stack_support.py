@@ -12,8 +12,10 @@ from services.common import stack
 
 
 @contextlib.contextmanager
-def running_stack(run_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[stack.StackConfig]:
-    config = stack.config_on_free_ports(run_dir, start_timeout_s=240)
+def running_stack(
+    run_dir: Path, env: Mapping[str, str] | None = None, *, motion: bool = False
+) -> Iterator[stack.StackConfig]:
+    config = stack.config_on_free_ports(run_dir, start_timeout_s=240, motion=motion)
     merged = {**os.environ, **(env or {})}
     stack.start(config, env=merged)
     try:

@@ -30,6 +30,7 @@ class AspectPreset(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ASPECT_PRESET_CINEMASCOPE_LETTERBOX: _ClassVar[AspectPreset]
     ASPECT_PRESET_CINEMASCOPE: _ClassVar[AspectPreset]
     ASPECT_PRESET_VERTICAL: _ClassVar[AspectPreset]
+    ASPECT_PRESET_CINEMA: _ClassVar[AspectPreset]
 
 class ArtifactKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -43,6 +44,15 @@ class ArtifactKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ARTIFACT_KIND_SOUNDTRACK: _ClassVar[ArtifactKind]
     ARTIFACT_KIND_CONTACT_SHEET: _ClassVar[ArtifactKind]
     ARTIFACT_KIND_MUSIC: _ClassVar[ArtifactKind]
+    ARTIFACT_KIND_CLIP: _ClassVar[ArtifactKind]
+    ARTIFACT_KIND_UPSCALED_KEYFRAME: _ClassVar[ArtifactKind]
+
+class MotionTier(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MOTION_TIER_UNSPECIFIED: _ClassVar[MotionTier]
+    MOTION_TIER_KEN_BURNS: _ClassVar[MotionTier]
+    MOTION_TIER_STANDARD: _ClassVar[MotionTier]
+    MOTION_TIER_ULTRA: _ClassVar[MotionTier]
 
 class ParseOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -96,6 +106,7 @@ ASPECT_PRESET_WIDESCREEN: AspectPreset
 ASPECT_PRESET_CINEMASCOPE_LETTERBOX: AspectPreset
 ASPECT_PRESET_CINEMASCOPE: AspectPreset
 ASPECT_PRESET_VERTICAL: AspectPreset
+ASPECT_PRESET_CINEMA: AspectPreset
 ARTIFACT_KIND_UNSPECIFIED: ArtifactKind
 ARTIFACT_KIND_VIDEO: ArtifactKind
 ARTIFACT_KIND_CAPTIONS_SRT: ArtifactKind
@@ -106,6 +117,12 @@ ARTIFACT_KIND_POSTER: ArtifactKind
 ARTIFACT_KIND_SOUNDTRACK: ArtifactKind
 ARTIFACT_KIND_CONTACT_SHEET: ArtifactKind
 ARTIFACT_KIND_MUSIC: ArtifactKind
+ARTIFACT_KIND_CLIP: ArtifactKind
+ARTIFACT_KIND_UPSCALED_KEYFRAME: ArtifactKind
+MOTION_TIER_UNSPECIFIED: MotionTier
+MOTION_TIER_KEN_BURNS: MotionTier
+MOTION_TIER_STANDARD: MotionTier
+MOTION_TIER_ULTRA: MotionTier
 PARSE_OUTCOME_UNSPECIFIED: ParseOutcome
 PARSE_OUTCOME_OK: ParseOutcome
 PARSE_OUTCOME_REPAIRED: ParseOutcome

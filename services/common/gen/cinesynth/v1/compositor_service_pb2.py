@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from services.common.gen.cinesynth.v1 import common_pb2 as cinesynth_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%cinesynth/v1/compositor_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"\xc7\x01\n\rTimelineScene\x12\x14\n\x0ckeyframe_uri\x18\x01 \x01(\t\x12\x12\n\nduration_s\x18\x02 \x01(\x01\x12*\n\x06motion\x18\x03 \x01(\x0b\x32\x1a.cinesynth.v1.CameraMotion\x12\x30\n\ntransition\x18\x04 \x01(\x0e\x32\x1c.cinesynth.v1.TransitionKind\x12\x14\n\x0ctransition_s\x18\x05 \x01(\x01\x12\x18\n\x10motion_intensity\x18\x06 \x01(\x01\"\x7f\n\x05Grade\x12\x10\n\x08\x64isabled\x18\x01 \x01(\x08\x12\x17\n\nbrightness\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04\x62lue\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x14\n\x07sharpen\x18\x04 \x01(\x08H\x02\x88\x01\x01\x42\r\n\x0b_brightnessB\x07\n\x05_blueB\n\n\x08_sharpen\"I\n\x0e\x45ncoderOptions\x12\r\n\x05\x63odec\x18\x01 \x01(\t\x12\x0e\n\x06preset\x18\x02 \x01(\t\x12\x10\n\x03\x63rf\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x06\n\x04_crf\"\xe0\x02\n\x13\x43omposeVideoRequest\x12+\n\x06scenes\x18\x01 \x03(\x0b\x32\x1b.cinesynth.v1.TimelineScene\x12\x0b\n\x03\x66ps\x18\x02 \x01(\x05\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x0e\n\x06height\x18\x04 \x01(\x05\x12*\n\x06\x61spect\x18\x05 \x01(\x0e\x32\x1a.cinesynth.v1.AspectPreset\x12\"\n\x05grade\x18\x06 \x01(\x0b\x32\x13.cinesynth.v1.Grade\x12-\n\x07\x65ncoder\x18\x07 \x01(\x0b\x32\x1c.cinesynth.v1.EncoderOptions\x12\x16\n\x0esoundtrack_uri\x18\x08 \x01(\t\x12\x18\n\x10\x63\x61ptions_srt_uri\x18\t \x01(\t\x12\x18\n\x10\x63\x61ptions_vtt_uri\x18\n \x01(\t\x12\x15\n\routput_prefix\x18\x0b \x01(\t\x12\x0e\n\x06job_id\x18\x0c \x01(\t\"<\n\x0f\x43omposeProgress\x12\x13\n\x0b\x66rames_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x66rames_total\x18\x02 \x01(\x03\"\xf7\x02\n\rComposeResult\x12%\n\x05video\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12&\n\x06poster\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12-\n\rcontact_sheet\x18\x03 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12\x13\n\x0b\x66rame_count\x18\x04 \x01(\x03\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x0b\n\x03\x66ps\x18\x06 \x01(\x05\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x0f\n\x07\x65ncoder\x18\t \x01(\t\x12\'\n\x08warnings\x18\n \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x0f\n\x07seconds\x18\x0b \x01(\x01\x12#\n\x03srt\x18\x0c \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03vtt\x18\r \x01(\x0b\x32\x16.cinesynth.v1.Artifact\"\x82\x01\n\x14\x43omposeVideoResponse\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.cinesynth.v1.ComposeProgressH\x00\x12-\n\x06result\x18\x02 \x01(\x0b\x32\x1b.cinesynth.v1.ComposeResultH\x00\x42\x08\n\x06update\"(\n\nFrameRange\x12\r\n\x05start\x18\x01 \x01(\x03\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x03\"{\n\x13PlanSegmentsRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12\x14\n\x0cmax_segments\x18\x02 \x01(\x05\x12\x1a\n\x12min_segment_frames\x18\x03 \x01(\x05\"W\n\x14PlanSegmentsResponse\x12\x13\n\x0b\x66rame_count\x18\x01 \x01(\x03\x12*\n\x08segments\x18\x02 \x03(\x0b\x32\x18.cinesynth.v1.FrameRange\"u\n\x15\x43omposeSegmentRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12(\n\x06\x66rames\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.FrameRange\"a\n\x0cSegmentStill\x12\r\n\x05\x66rame\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05scene\x18\x03 \x01(\x05\x12%\n\x05image\x18\x04 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\"\xd7\x01\n\rSegmentResult\x12%\n\x05video\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12(\n\x06\x66rames\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.FrameRange\x12*\n\x06stills\x18\x03 \x03(\x0b\x32\x1a.cinesynth.v1.SegmentStill\x12\x0f\n\x07\x65ncoder\x18\x04 \x01(\t\x12\'\n\x08warnings\x18\x05 \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x0f\n\x07seconds\x18\x06 \x01(\x01\"\x84\x01\n\x16\x43omposeSegmentResponse\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.cinesynth.v1.ComposeProgressH\x00\x12-\n\x06result\x18\x02 \x01(\x0b\x32\x1b.cinesynth.v1.SegmentResultH\x00\x42\x08\n\x06update\"x\n\x13JoinSegmentsRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12-\n\x08segments\x18\x02 \x03(\x0b\x32\x1b.cinesynth.v1.SegmentResult\"C\n\x14JoinSegmentsResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.cinesynth.v1.ComposeResult2\xf9\x02\n\x11\x43ompositorService\x12W\n\x0c\x43omposeVideo\x12!.cinesynth.v1.ComposeVideoRequest\x1a\".cinesynth.v1.ComposeVideoResponse0\x01\x12U\n\x0cPlanSegments\x12!.cinesynth.v1.PlanSegmentsRequest\x1a\".cinesynth.v1.PlanSegmentsResponse\x12]\n\x0e\x43omposeSegment\x12#.cinesynth.v1.ComposeSegmentRequest\x1a$.cinesynth.v1.ComposeSegmentResponse0\x01\x12U\n\x0cJoinSegments\x12!.cinesynth.v1.JoinSegmentsRequest\x1a\".cinesynth.v1.JoinSegmentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%cinesynth/v1/compositor_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"\xda\x01\n\rTimelineScene\x12\x14\n\x0ckeyframe_uri\x18\x01 \x01(\t\x12\x12\n\nduration_s\x18\x02 \x01(\x01\x12*\n\x06motion\x18\x03 \x01(\x0b\x32\x1a.cinesynth.v1.CameraMotion\x12\x30\n\ntransition\x18\x04 \x01(\x0e\x32\x1c.cinesynth.v1.TransitionKind\x12\x14\n\x0ctransition_s\x18\x05 \x01(\x01\x12\x18\n\x10motion_intensity\x18\x06 \x01(\x01\x12\x11\n\x08\x63lip_uri\x18\xb4\x01 \x01(\t\"\x7f\n\x05Grade\x12\x10\n\x08\x64isabled\x18\x01 \x01(\x08\x12\x17\n\nbrightness\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04\x62lue\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x14\n\x07sharpen\x18\x04 \x01(\x08H\x02\x88\x01\x01\x42\r\n\x0b_brightnessB\x07\n\x05_blueB\n\n\x08_sharpen\"I\n\x0e\x45ncoderOptions\x12\r\n\x05\x63odec\x18\x01 \x01(\t\x12\x0e\n\x06preset\x18\x02 \x01(\t\x12\x10\n\x03\x63rf\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x06\n\x04_crf\"\xe0\x02\n\x13\x43omposeVideoRequest\x12+\n\x06scenes\x18\x01 \x03(\x0b\x32\x1b.cinesynth.v1.TimelineScene\x12\x0b\n\x03\x66ps\x18\x02 \x01(\x05\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x0e\n\x06height\x18\x04 \x01(\x05\x12*\n\x06\x61spect\x18\x05 \x01(\x0e\x32\x1a.cinesynth.v1.AspectPreset\x12\"\n\x05grade\x18\x06 \x01(\x0b\x32\x13.cinesynth.v1.Grade\x12-\n\x07\x65ncoder\x18\x07 \x01(\x0b\x32\x1c.cinesynth.v1.EncoderOptions\x12\x16\n\x0esoundtrack_uri\x18\x08 \x01(\t\x12\x18\n\x10\x63\x61ptions_srt_uri\x18\t \x01(\t\x12\x18\n\x10\x63\x61ptions_vtt_uri\x18\n \x01(\t\x12\x15\n\routput_prefix\x18\x0b \x01(\t\x12\x0e\n\x06job_id\x18\x0c \x01(\t\"<\n\x0f\x43omposeProgress\x12\x13\n\x0b\x66rames_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x66rames_total\x18\x02 \x01(\x03\"\xf7\x02\n\rComposeResult\x12%\n\x05video\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12&\n\x06poster\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12-\n\rcontact_sheet\x18\x03 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12\x13\n\x0b\x66rame_count\x18\x04 \x01(\x03\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x0b\n\x03\x66ps\x18\x06 \x01(\x05\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x0f\n\x07\x65ncoder\x18\t \x01(\t\x12\'\n\x08warnings\x18\n \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x0f\n\x07seconds\x18\x0b \x01(\x01\x12#\n\x03srt\x18\x0c \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03vtt\x18\r \x01(\x0b\x32\x16.cinesynth.v1.Artifact\"\x82\x01\n\x14\x43omposeVideoResponse\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.cinesynth.v1.ComposeProgressH\x00\x12-\n\x06result\x18\x02 \x01(\x0b\x32\x1b.cinesynth.v1.ComposeResultH\x00\x42\x08\n\x06update\"(\n\nFrameRange\x12\r\n\x05start\x18\x01 \x01(\x03\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x03\"{\n\x13PlanSegmentsRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12\x14\n\x0cmax_segments\x18\x02 \x01(\x05\x12\x1a\n\x12min_segment_frames\x18\x03 \x01(\x05\"W\n\x14PlanSegmentsResponse\x12\x13\n\x0b\x66rame_count\x18\x01 \x01(\x03\x12*\n\x08segments\x18\x02 \x03(\x0b\x32\x18.cinesynth.v1.FrameRange\"u\n\x15\x43omposeSegmentRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12(\n\x06\x66rames\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.FrameRange\"a\n\x0cSegmentStill\x12\r\n\x05\x66rame\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05scene\x18\x03 \x01(\x05\x12%\n\x05image\x18\x04 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\"\xd7\x01\n\rSegmentResult\x12%\n\x05video\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12(\n\x06\x66rames\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.FrameRange\x12*\n\x06stills\x18\x03 \x03(\x0b\x32\x1a.cinesynth.v1.SegmentStill\x12\x0f\n\x07\x65ncoder\x18\x04 \x01(\t\x12\'\n\x08warnings\x18\x05 \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x0f\n\x07seconds\x18\x06 \x01(\x01\"\x84\x01\n\x16\x43omposeSegmentResponse\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.cinesynth.v1.ComposeProgressH\x00\x12-\n\x06result\x18\x02 \x01(\x0b\x32\x1b.cinesynth.v1.SegmentResultH\x00\x42\x08\n\x06update\"x\n\x13JoinSegmentsRequest\x12\x32\n\x07\x63ompose\x18\x01 \x01(\x0b\x32!.cinesynth.v1.ComposeVideoRequest\x12-\n\x08segments\x18\x02 \x03(\x0b\x32\x1b.cinesynth.v1.SegmentResult\"C\n\x14JoinSegmentsResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.cinesynth.v1.ComposeResult2\xf9\x02\n\x11\x43ompositorService\x12W\n\x0c\x43omposeVideo\x12!.cinesynth.v1.ComposeVideoRequest\x1a\".cinesynth.v1.ComposeVideoResponse0\x01\x12U\n\x0cPlanSegments\x12!.cinesynth.v1.PlanSegmentsRequest\x1a\".cinesynth.v1.PlanSegmentsResponse\x12]\n\x0e\x43omposeSegment\x12#.cinesynth.v1.ComposeSegmentRequest\x1a$.cinesynth.v1.ComposeSegmentResponse0\x01\x12U\n\x0cJoinSegments\x12!.cinesynth.v1.JoinSegmentsRequest\x1a\".cinesynth.v1.JoinSegmentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,37 +33,37 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cinesynth.v1.compositor_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TIMELINESCENE']._serialized_start=83
-  _globals['_TIMELINESCENE']._serialized_end=282
-  _globals['_GRADE']._serialized_start=284
-  _globals['_GRADE']._serialized_end=411
-  _globals['_ENCODEROPTIONS']._serialized_start=413
-  _globals['_ENCODEROPTIONS']._serialized_end=486
-  _globals['_COMPOSEVIDEOREQUEST']._serialized_start=489
-  _globals['_COMPOSEVIDEOREQUEST']._serialized_end=841
-  _globals['_COMPOSEPROGRESS']._serialized_start=843
-  _globals['_COMPOSEPROGRESS']._serialized_end=903
-  _globals['_COMPOSERESULT']._serialized_start=906
-  _globals['_COMPOSERESULT']._serialized_end=1281
-  _globals['_COMPOSEVIDEORESPONSE']._serialized_start=1284
-  _globals['_COMPOSEVIDEORESPONSE']._serialized_end=1414
-  _globals['_FRAMERANGE']._serialized_start=1416
-  _globals['_FRAMERANGE']._serialized_end=1456
-  _globals['_PLANSEGMENTSREQUEST']._serialized_start=1458
-  _globals['_PLANSEGMENTSREQUEST']._serialized_end=1581
-  _globals['_PLANSEGMENTSRESPONSE']._serialized_start=1583
-  _globals['_PLANSEGMENTSRESPONSE']._serialized_end=1670
-  _globals['_COMPOSESEGMENTREQUEST']._serialized_start=1672
-  _globals['_COMPOSESEGMENTREQUEST']._serialized_end=1789
-  _globals['_SEGMENTSTILL']._serialized_start=1791
-  _globals['_SEGMENTSTILL']._serialized_end=1888
-  _globals['_SEGMENTRESULT']._serialized_start=1891
-  _globals['_SEGMENTRESULT']._serialized_end=2106
-  _globals['_COMPOSESEGMENTRESPONSE']._serialized_start=2109
-  _globals['_COMPOSESEGMENTRESPONSE']._serialized_end=2241
-  _globals['_JOINSEGMENTSREQUEST']._serialized_start=2243
-  _globals['_JOINSEGMENTSREQUEST']._serialized_end=2363
-  _globals['_JOINSEGMENTSRESPONSE']._serialized_start=2365
-  _globals['_JOINSEGMENTSRESPONSE']._serialized_end=2432
-  _globals['_COMPOSITORSERVICE']._serialized_start=2435
-  _globals['_COMPOSITORSERVICE']._serialized_end=2812
+  _globals['_TIMELINESCENE']._serialized_end=301
+  _globals['_GRADE']._serialized_start=303
+  _globals['_GRADE']._serialized_end=430
+  _globals['_ENCODEROPTIONS']._serialized_start=432
+  _globals['_ENCODEROPTIONS']._serialized_end=505
+  _globals['_COMPOSEVIDEOREQUEST']._serialized_start=508
+  _globals['_COMPOSEVIDEOREQUEST']._serialized_end=860
+  _globals['_COMPOSEPROGRESS']._serialized_start=862
+  _globals['_COMPOSEPROGRESS']._serialized_end=922
+  _globals['_COMPOSERESULT']._serialized_start=925
+  _globals['_COMPOSERESULT']._serialized_end=1300
+  _globals['_COMPOSEVIDEORESPONSE']._serialized_start=1303
+  _globals['_COMPOSEVIDEORESPONSE']._serialized_end=1433
+  _globals['_FRAMERANGE']._serialized_start=1435
+  _globals['_FRAMERANGE']._serialized_end=1475
+  _globals['_PLANSEGMENTSREQUEST']._serialized_start=1477
+  _globals['_PLANSEGMENTSREQUEST']._serialized_end=1600
+  _globals['_PLANSEGMENTSRESPONSE']._serialized_start=1602
+  _globals['_PLANSEGMENTSRESPONSE']._serialized_end=1689
+  _globals['_COMPOSESEGMENTREQUEST']._serialized_start=1691
+  _globals['_COMPOSESEGMENTREQUEST']._serialized_end=1808
+  _globals['_SEGMENTSTILL']._serialized_start=1810
+  _globals['_SEGMENTSTILL']._serialized_end=1907
+  _globals['_SEGMENTRESULT']._serialized_start=1910
+  _globals['_SEGMENTRESULT']._serialized_end=2125
+  _globals['_COMPOSESEGMENTRESPONSE']._serialized_start=2128
+  _globals['_COMPOSESEGMENTRESPONSE']._serialized_end=2260
+  _globals['_JOINSEGMENTSREQUEST']._serialized_start=2262
+  _globals['_JOINSEGMENTSREQUEST']._serialized_end=2382
+  _globals['_JOINSEGMENTSRESPONSE']._serialized_start=2384
+  _globals['_JOINSEGMENTSRESPONSE']._serialized_end=2451
+  _globals['_COMPOSITORSERVICE']._serialized_start=2454
+  _globals['_COMPOSITORSERVICE']._serialized_end=2831
 # @@protoc_insertion_point(module_scope)

@@ -8,20 +8,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class TimelineScene(_message.Message):
-    __slots__ = ("keyframe_uri", "duration_s", "motion", "transition", "transition_s", "motion_intensity")
+    __slots__ = ("keyframe_uri", "duration_s", "motion", "transition", "transition_s", "motion_intensity", "clip_uri")
     KEYFRAME_URI_FIELD_NUMBER: _ClassVar[int]
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     MOTION_FIELD_NUMBER: _ClassVar[int]
     TRANSITION_FIELD_NUMBER: _ClassVar[int]
     TRANSITION_S_FIELD_NUMBER: _ClassVar[int]
     MOTION_INTENSITY_FIELD_NUMBER: _ClassVar[int]
+    CLIP_URI_FIELD_NUMBER: _ClassVar[int]
     keyframe_uri: str
     duration_s: float
     motion: _common_pb2.CameraMotion
     transition: _common_pb2.TransitionKind
     transition_s: float
     motion_intensity: float
-    def __init__(self, keyframe_uri: _Optional[str] = ..., duration_s: _Optional[float] = ..., motion: _Optional[_Union[_common_pb2.CameraMotion, _Mapping]] = ..., transition: _Optional[_Union[_common_pb2.TransitionKind, str]] = ..., transition_s: _Optional[float] = ..., motion_intensity: _Optional[float] = ...) -> None: ...
+    clip_uri: str
+    def __init__(self, keyframe_uri: _Optional[str] = ..., duration_s: _Optional[float] = ..., motion: _Optional[_Union[_common_pb2.CameraMotion, _Mapping]] = ..., transition: _Optional[_Union[_common_pb2.TransitionKind, str]] = ..., transition_s: _Optional[float] = ..., motion_intensity: _Optional[float] = ..., clip_uri: _Optional[str] = ...) -> None: ...
 
 class Grade(_message.Message):
     __slots__ = ("disabled", "brightness", "blue", "sharpen")
