@@ -8,18 +8,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SoundtrackScene(_message.Message):
-    __slots__ = ("index", "narration", "duration_s", "sound", "visual_context")
+    __slots__ = ("index", "narration", "duration_s", "sound")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     NARRATION_FIELD_NUMBER: _ClassVar[int]
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     SOUND_FIELD_NUMBER: _ClassVar[int]
-    VISUAL_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     index: int
     narration: str
     duration_s: float
     sound: _common_pb2.SceneSound
-    visual_context: str
-    def __init__(self, index: _Optional[int] = ..., narration: _Optional[str] = ..., duration_s: _Optional[float] = ..., sound: _Optional[_Union[_common_pb2.SceneSound, _Mapping]] = ..., visual_context: _Optional[str] = ...) -> None: ...
+    def __init__(self, index: _Optional[int] = ..., narration: _Optional[str] = ..., duration_s: _Optional[float] = ..., sound: _Optional[_Union[_common_pb2.SceneSound, _Mapping]] = ...) -> None: ...
 
 class CreateSoundtrackRequest(_message.Message):
     __slots__ = ("scenes", "music_brief", "total_duration_s", "voice", "music_source", "music_uri", "output_prefix", "job_id", "seed", "lyrics", "music_is_soundtrack", "scene_sound")
