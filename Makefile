@@ -107,3 +107,7 @@ imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU 
 eval-storyboard: setup ## BLEU + semantic coherence of the storyboard planner against reference scripts
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs_heldout.jsonl
+
+.PHONY: eval-sfx
+eval-sfx: setup ## text -> sound retrieval accuracy@1/@3 of the built-in SFX library on held-out descriptions
+	$(PY) -m services.audio.sfx.evaluation
