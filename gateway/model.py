@@ -89,6 +89,7 @@ class VideoSpec:
     captions: bool = True
     storyboard_backend: str = ""  # "" = the storyboard service's configured default
     transition: str = ""  # "" = the storyboard's choice
+    scene_sound: str = ""  # off | ambience | full; "" = the audio service's default
 
 
 @dataclass
@@ -172,6 +173,9 @@ class SoundtrackRecord:
     voice_used: str = ""
     music_source_used: str = ""
     music_title: str = ""
+    # Every sound used (music, ambiences, effects) and each layer's level, as proto JSON.
+    sound_credits: list[dict[str, Any]] = field(default_factory=list)
+    sound_levels: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

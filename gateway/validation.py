@@ -27,6 +27,7 @@ from gateway.model import (
     VideoSpec,
     VoiceSpec,
 )
+from gateway.scene_sound import SCENE_SOUND_MODES
 from services.common.errors import Collector
 
 MIN_DURATION_S, MAX_DURATION_S = 5.0, 600.0
@@ -71,6 +72,7 @@ class SpecInput:
     captions: bool | None = None
     storyboard_backend: str = ""
     transition: str = ""
+    scene_sound: str = ""
 
 
 @dataclass
@@ -121,6 +123,8 @@ def request_fingerprint(request: CreateVideoInput) -> str:
     """What makes two requests with one request_id "the same request" (the id itself excluded)."""
     data = asdict(request)
     data.pop("request_id", None)
+    if not data["spec"].get("scene_sound"):  # unset: the same hash as before the field existed
+        data["spec"].pop("scene_sound", None)
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, allow_nan=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -267,6 +271,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         _check_choice(errors, spec.music_source, MUSIC_SOURCES, "spec.music_source", "music source")
     _check_choice(errors, spec.storyboard_backend, STORYBOARD_BACKENDS, "spec.storyboard_backend", "backend")
     _check_choice(errors, spec.transition, TRANSITIONS, "spec.transition", "transition")
+    _check_choice(errors, spec.scene_sound, SCENE_SOUND_MODES, "spec.scene_sound", "scene sound mode")
     if len(spec.style) > MAX_STYLE_CHARS:
         errors.add("spec.style", f"must be at most {MAX_STYLE_CHARS} characters")
     _check_labels(errors, request.labels)
@@ -317,6 +322,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         captions=True if spec.captions is None else spec.captions,
         storyboard_backend=spec.storyboard_backend,
         transition=spec.transition,
+        scene_sound=spec.scene_sound,
     )
     return ValidatedRequest(
         request_id=request.request_id,
