@@ -155,3 +155,7 @@ eval-storyboard: setup ## faithfulness (MiniLM retrieval@1, margin, subjects, at
 	HF_HUB_OFFLINE=1 nice -n 10 $(PY) -m services.storyboard.main faithfulness --backend planner --backend transformers
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs.jsonl
 	$(PY) -m services.storyboard.main eval services/storyboard/data/eval_refs_heldout.jsonl
+
+.PHONY: eval-sfx
+eval-sfx: setup ## text -> sound retrieval accuracy@1/@3 of the built-in SFX library on held-out descriptions
+	$(PY) -m services.audio.sfx.evaluation

@@ -10,6 +10,7 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
+from gateway import scene_sound
 from gateway.enums import enum_value, short_name
 from gateway.events import last_sequence
 from gateway.finite import non_finite_fields
@@ -80,6 +81,7 @@ def create_input(request: video.CreateVideoRequest) -> CreateVideoInput:
             storyboard_backend=short_name(common.StoryboardBackend, "STORYBOARD_BACKEND_", spec.storyboard_backend),
             transition=short_name(common.TransitionKind, "TRANSITION_KIND_", spec.transition),
             motion_tier=short_name(common.MotionTier, "MOTION_TIER_", spec.motion_tier),
+            scene_sound=short_name(common.SceneSoundMode, scene_sound.PREFIX, spec.scene_sound),
         ),
         labels=dict(request.labels),
         callback_url=request.callback_url.strip(),
@@ -172,6 +174,7 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
             storyboard_backend=enum_value(common.StoryboardBackend, "STORYBOARD_BACKEND_", spec.storyboard_backend),
             transition=enum_value(common.TransitionKind, "TRANSITION_KIND_", spec.transition),
             motion_tier=enum_value(common.MotionTier, "MOTION_TIER_", spec.motion_tier),
+            scene_sound=scene_sound.mode_value(spec.scene_sound),
         ),
         tier_used=enum_value(common.Tier, "TIER_", job.tier_used),
         model_used=job.model_used,
@@ -198,6 +201,7 @@ def job_to_proto(job: Job, links: ArtifactLinks = named_links) -> video.Job:
         )
     if job.storyboard is not None:
         json_format.ParseDict(job.storyboard, out.storyboard, ignore_unknown_fields=True)
+    scene_sound.add_to_job(out, job.soundtrack)
     if job.error is not None:
         out.error.CopyFrom(status_pb2.Status(code=_CODES.get(job.error.code, 2), message=job.error.message))
     out.create_time.CopyFrom(timestamp(job.create_time))

@@ -94,6 +94,7 @@ class VideoSpec:
     storyboard_backend: str = ""  # "" = the storyboard service's configured default
     transition: str = ""  # "" = the storyboard's choice
     motion_tier: str = ""  # "" / "ken_burns" = camera moves over stills (gateway/stages/motion.py)
+    scene_sound: str = ""  # off | ambience | full; "" = the audio service's default
 
 
 @dataclass
@@ -177,6 +178,9 @@ class SoundtrackRecord:
     voice_used: str = ""
     music_source_used: str = ""
     music_title: str = ""
+    # Every sound used (music, ambiences, effects) and each layer's level, as proto JSON.
+    sound_credits: list[dict[str, Any]] = field(default_factory=list)
+    sound_levels: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

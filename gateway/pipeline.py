@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 from google.protobuf import json_format
 from grpc import aio
 
+from gateway import scene_sound
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
 from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
@@ -567,6 +568,7 @@ class Pipeline:
             job_id=job.id,
             seed=spec.seed,
         )
+        scene_sound.add_to_request(request, storyboard, spec.scene_sound)
         if music_video:
             assert job.music is not None
             # The track is the soundtrack (loudness-normalised, never ducked); lyrics become the captions.
@@ -602,6 +604,7 @@ class Pipeline:
             voice_used=response.voice_used,
             music_source_used=music,
             music_title=response.music_title,
+            **scene_sound.record_fields(response),
         )
         ctx.stage_finished(
             Stage.SOUNDTRACK, f"soundtrack ready ({response.voice_used or 'no'} voice, {music or 'no'} music)"

@@ -30,6 +30,7 @@ from gateway.model import (
     VoiceSpec,
 )
 from gateway.text_checks import text_problem
+from gateway.scene_sound import SCENE_SOUND_MODES
 from services.common.errors import Collector
 
 MIN_DURATION_S, MAX_DURATION_S = 5.0, 600.0
@@ -80,6 +81,7 @@ class SpecInput:
     storyboard_backend: str = ""
     transition: str = ""
     motion_tier: str = ""
+    scene_sound: str = ""
 
 
 @dataclass
@@ -136,6 +138,8 @@ def request_fingerprint(valid: ValidatedRequest, requested_seed: int | None) -> 
     data.pop("request_id", None)
     data.pop("request_hash", None)
     data["spec"]["seed"] = requested_seed
+    if not data["spec"].get("scene_sound"):  # unset: the same hash as before the field existed
+        data["spec"].pop("scene_sound", None)
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str, allow_nan=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -312,6 +316,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
     _check_choice(errors, spec.storyboard_backend, STORYBOARD_BACKENDS, "spec.storyboard_backend", "backend")
     _check_choice(errors, spec.transition, TRANSITIONS, "spec.transition", "transition")
     _check_choice(errors, spec.motion_tier, MOTION_TIERS, "spec.motion_tier", "motion tier")
+    _check_choice(errors, spec.scene_sound, SCENE_SOUND_MODES, "spec.scene_sound", "scene sound mode")
     if len(spec.style) > MAX_STYLE_CHARS:
         errors.add("spec.style", f"must be at most {MAX_STYLE_CHARS} characters")
     elif problem := text_problem(spec.style, required=True):
@@ -365,6 +370,7 @@ def validate_create(request: CreateVideoInput, limits: Limits, errors: Collector
         storyboard_backend=spec.storyboard_backend,
         transition=spec.transition,
         motion_tier="" if spec.motion_tier == "ken_burns" else spec.motion_tier,
+        scene_sound=spec.scene_sound,
     )
     valid = ValidatedRequest(
         request_id=request.request_id,

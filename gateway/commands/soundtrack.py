@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from google.protobuf import json_format
 
 from gateway.commands.common import metadata, print_json, service_target, to_dict
+from gateway.scene_sound import SCENE_SOUND_MODES, mode_value
 from services.common import pb
 from services.common.channels import create_channel
 
@@ -49,6 +50,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lyrics", type=Path, default=None, help="lyrics file: its lines become the captions")
     parser.add_argument("--prefix", default="", help="artifact-store key prefix (default audio/<random>)")
     parser.add_argument("--aac", action="store_true", help="also copy the AAC rendition (soundtrack.m4a)")
+    parser.add_argument("--scene-sound", choices=SCENE_SOUND_MODES, default="",
+                        help="scene ambience and effects: off, ambience or full (default: the service's)")
 
 
 def load_storyboard(path: Path) -> pb.common_pb2.Storyboard:
@@ -70,7 +73,7 @@ def build_request(
     as_soundtrack = bool(args.music_uri) and (args.music_is_soundtrack or storyboard.HasField("mv_description"))
     return pb.audio_pb2.CreateSoundtrackRequest(
         scenes=[
-            pb.audio_pb2.SoundtrackScene(index=s.index, narration=s.narration, duration_s=s.duration_s)
+            pb.audio_pb2.SoundtrackScene(index=s.index, narration=s.narration, duration_s=s.duration_s, sound=s.sound)
             for s in storyboard.scenes
         ],
         music_brief=storyboard.music,
@@ -82,6 +85,7 @@ def build_request(
         seed=storyboard.seed,
         lyrics=lyrics,
         music_is_soundtrack=as_soundtrack,
+        scene_sound=mode_value(args.scene_sound),
     )
 
 

@@ -33,6 +33,16 @@ MUSIC_FALLTHROUGH = Counter(
     "Music sources that failed or found nothing, so the next one was tried.",
     ["source"],
 )
+SCENE_SOUNDS_USED = Counter(
+    "cinesynth_audio_scene_sounds_total",
+    "Scene sounds placed in soundtracks, by layer (ambience, effect) and library (builtin, library).",
+    ["layer", "library"],
+)
+SFX_FALLTHROUGH = Counter(
+    "cinesynth_audio_sfx_fallthrough_total",
+    "Scene-sound fall-throughs: the sound library unusable, no sound matching, a sound not decodable.",
+    ["reason"],
+)
 NARRATION_FIT = Counter(
     "cinesynth_audio_narration_fit_total",
     "Scenes by how their narration was fitted: padded, stretched (<= max), cut (over the max).",

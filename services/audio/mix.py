@@ -311,3 +311,50 @@ def normalize_loudness(
         measured = measure(probe)
     probe.unlink(missing_ok=True)
     return out, measured, audio_io.db_to_gain(gain_db)
+
+
+# --- scene sound layers (ambience beds and timed effects) -------------------------------------------
+
+def place(
+    out: np.ndarray, clip: np.ndarray, start: int, *, tail_fade_s: float = 0.02, sample_rate: int = 48000
+) -> None:
+    """Add `clip` into `out` from sample `start`; a clip cut by the end gets a short fade, not a click."""
+    n = out.shape[0]
+    if start >= n or clip.shape[0] == 0:
+        return
+    begin = max(0, start)
+    piece = clip[begin - start : n - start].astype(np.float32, copy=True)
+    if start + clip.shape[0] > n:
+        piece = apply_fades(piece, sample_rate, 0.0, tail_fade_s)
+    out[begin : begin + piece.shape[0]] += piece if piece.ndim == out.ndim else piece[:, None]
+
+
+def bed_segment(loop: np.ndarray, n: int, sample_rate: int, *, fade_in_s: float, fade_out_s: float) -> np.ndarray:
+    """An ambience loop fitted to `n` samples (crossfaded at each seam) with fades at both ends: the
+    bed of one run of scenes; neighbouring runs overlap by the fade so a cut is a crossfade."""
+    fitted = fit_to_length(loop, n, sample_rate)
+    return apply_fades(fitted, sample_rate, fade_in_s, fade_out_s)
+
+
+ACTIVE_WINDOW_S = 0.05
+ACTIVE_FLOOR_DB = -70.0
+# Reported instead of -inf for a silent layer (proto doubles carry it; JSON has no -inf).
+SILENT_DB = -120.0
+
+
+def layer_level(x: np.ndarray, sample_rate: int) -> tuple[float, float, float]:
+    """(RMS, RMS over the windows where the layer sounds, peak) in dBFS; SILENT_DB for silence."""
+    if x.size == 0:
+        return SILENT_DB, SILENT_DB, SILENT_DB
+    mono_power = np.mean(np.square(x, dtype=np.float64), axis=1) if x.ndim == 2 else np.square(x, dtype=np.float64)
+    hop = max(1, round(ACTIVE_WINDOW_S * sample_rate))
+    blocks = mono_power.shape[0] // hop
+    windows = mono_power[: blocks * hop].reshape(blocks, hop).mean(axis=1) if blocks else mono_power[:1]
+    active = windows[windows > 10 ** (ACTIVE_FLOOR_DB / 10)]
+
+    def db(power: float) -> float:
+        return max(SILENT_DB, 10 * math.log10(power)) if power > 0 else SILENT_DB
+
+    peak = float(np.abs(x).max())
+    return (db(float(mono_power.mean())), db(float(active.mean())) if active.size else SILENT_DB,
+            max(SILENT_DB, 20 * math.log10(peak)) if peak > 0 else SILENT_DB)

@@ -23,11 +23,32 @@ class MusicSourceKind(enum.StrEnum):
     PROVIDED = "provided"
 
 
+class SceneSoundMode(enum.StrEnum):
+    OFF = "off"
+    AMBIENCE = "ambience"
+    FULL = "full"
+
+
+@dataclass(frozen=True)
+class EffectCue:
+    description: str
+    at_s: float
+
+
+@dataclass(frozen=True)
+class SceneSoundSpec:
+    """What a scene sounds like: an ambience bed and timed effects (free text, retrieved by meaning)."""
+
+    ambience: str = ""
+    effects: tuple[EffectCue, ...] = ()
+
+
 @dataclass(frozen=True)
 class SceneSpec:
     index: int
     narration: str
     duration_s: float
+    sound: SceneSoundSpec = SceneSoundSpec()
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,8 @@ class SoundtrackSpec:
     seed: int = 0
     lyrics: str = ""
     music_is_soundtrack: bool = False
+    # None = the service default (AudioSettings.scene_sound).
+    scene_sound: SceneSoundMode | None = None
 
     @property
     def scenes_duration_s(self) -> float:
@@ -111,6 +134,31 @@ class MusicTrack:
     attribution: str = ""
 
 
+@dataclass(frozen=True)
+class SoundCredit:
+    """One sound heard in the soundtrack, with its licence and attribution."""
+
+    layer: str  # "music" | "ambience" | "effect"
+    sound_id: str
+    title: str
+    license: str
+    attribution: str
+    url: str = ""
+    scene_indexes: tuple[int, ...] = ()
+    query: str = ""
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
+class LayerLevel:
+    """A layer's level in the final mix (at the normalisation gain, before the limiter), dBFS."""
+
+    layer: str
+    rms_dbfs: float
+    active_rms_dbfs: float
+    peak_dbfs: float
+
+
 @dataclass
 class RenderedSoundtrack:
     """Local files of a finished soundtrack (before upload)."""
@@ -132,6 +180,9 @@ class RenderedSoundtrack:
     notes: list[Note]
     # Voice and (ducked) music at the final gain, before the limiter: voice + music ~= the mix.
     stems: dict[str, Path] = field(default_factory=dict)
+    sound_credits: list[SoundCredit] = field(default_factory=list)
+    layer_levels: list[LayerLevel] = field(default_factory=list)
+    scene_sound_used: SceneSoundMode = SceneSoundMode.OFF
 
 
 @dataclass

@@ -18,14 +18,17 @@ from services.audio.analysis import analyze_file
 from services.audio.cache import BoundedCache, content_key, file_digest
 from services.audio.metrics import MUSIC_SOURCE_USED, VOICE_USED, Notes, stage_timer
 from services.audio.model import (
+    LayerLevel,
     MusicAnalysisResult,
     MusicSourceKind,
     RenderedSoundtrack,
+    SoundCredit,
     SoundtrackResult,
     SoundtrackSpec,
 )
 from services.audio.music.selection import MusicBed, MusicSelector
 from services.audio.settings import AudioSettings
+from services.audio.sfx.scenes import SceneSoundRenderer, default_mode
 from services.audio.validation import validate_soundtrack, validate_track_uri
 from services.audio.voices import GttsNarrator, PiperNarrator, VoiceBox, piper_language
 from services.common import ffmpeg
@@ -45,7 +48,7 @@ CLICK_RAMP_S = 0.01
 class AudioEngine:
     def __init__(
         self, settings: AudioSettings, store: ArtifactStore | None = None, *, voices: VoiceBox | None = None,
-        selector: MusicSelector | None = None,
+        selector: MusicSelector | None = None, scene_sound: SceneSoundRenderer | None = None,
     ) -> None:
         self.settings = settings
         self.store = store or open_store(
@@ -58,6 +61,7 @@ class AudioEngine:
         self.selector = selector or MusicSelector(settings, self.store)
         self.narration = narration.NarrationBuilder(settings, self.voices)
         self.analyses: BoundedCache[MusicAnalysisResult] = BoundedCache("music_analysis", settings.cache_mb * 1_000_000)
+        self.scene_sound = scene_sound or SceneSoundRenderer(settings)
 
     def warm(self) -> None:
         """Load what the first request would otherwise wait for: the Piper voice, the library index."""
@@ -67,6 +71,8 @@ class AudioEngine:
                 self.selector.library.warm()
             except Exception as exc:  # a broken library must not keep the service down; requests warn
                 log.warning("music library not usable", extra={"error": str(exc)[:200]})
+        if self.settings.scene_sound != "off":
+            self.scene_sound.library.warm()
 
     # --- CreateSoundtrack -----------------------------------------------------------------------
 
@@ -118,7 +124,11 @@ class AudioEngine:
         with stage_timer("mix"):
             music = self._music_bed(bed, spec, voiced, n)
             voice = np.repeat(voiced.track[:, None], 2, axis=1)
-            premix = voice + music
+        with stage_timer("scene_sound"):
+            reference_db = _reference_db(voiced, music, s.music_gain)
+            mode = default_mode(spec, s)
+            layers = self.scene_sound.render(spec, mode, n, voiced.track, reference_db, notes, workdir)
+            premix = voice + music + layers.ambience + layers.effects
         with stage_timer("loudness"):
             # `measured` is ffmpeg's ebur128 of exactly these samples (as float): the 24-bit WAV
             # written below differs by quantisation only, so it is not scanned a second time.
@@ -134,9 +144,11 @@ class AudioEngine:
             vtt = workdir / "captions.vtt"
             vtt.write_text(captions.to_vtt(cue_text), encoding="utf-8")
         stems: dict[str, Path] = {}
+        layer_tracks = {"voice": voice, "music": music, "ambience": layers.ambience, "effects": layers.effects}
         if keep_stems:
-            stems["voice"] = audio_io.write_wav(workdir / "stem-voice.wav", voice * gain, sr)
-            stems["music"] = audio_io.write_wav(workdir / "stem-music.wav", music * gain, sr)
+            for name, track in layer_tracks.items():
+                stems[name] = audio_io.write_wav(workdir / f"stem-{name}.wav", track * gain, sr)
+        levels = [LayerLevel(name, *mix.layer_level(track * gain, sr)) for name, track in layer_tracks.items()]
 
         source = bed.source if bed is not None else None
         VOICE_USED.labels(voice=voiced.voice_used).inc()
@@ -146,7 +158,8 @@ class AudioEngine:
             music_source_used=source or MusicSourceKind.NONE, music_title=bed.title if bed else "",
             music_attribution=bed.attribution if bed else "", duration_s=n / sr, num_samples=n,
             integrated_lufs=measured.integrated_lufs, true_peak_dbtp=measured.true_peak_dbtp, notes=notes.items,
-            stems=stems,
+            stems=stems, sound_credits=[*_music_credit(bed), *layers.credits], layer_levels=levels,
+            scene_sound_used=layers.mode,
         )
 
     def _music_bed(self, bed: MusicBed | None, spec: SoundtrackSpec, voiced: narration.Narration, n: int) -> np.ndarray:
@@ -187,3 +200,20 @@ class AudioEngine:
             return self.analyses.get_or_compute(
                 key, lambda: analyze_file(local, tmp, energy_hop_s=hop, max_duration_s=limit, tracker=tracker)
             )
+
+
+def _reference_db(voiced: narration.Narration, music: np.ndarray, music_gain: float) -> float:
+    """The level scene sound is set against: the narration's, or without narration the level the
+    music stands in for it at (so ambience still sits under the music)."""
+    if voiced.speech_ranges:
+        return narration.VOICE_RMS_DB
+    music_db = audio_io.rms_db(music)
+    return music_db - 20 * float(np.log10(music_gain)) if np.isfinite(music_db) else narration.VOICE_RMS_DB
+
+
+def _music_credit(bed: MusicBed | None) -> list[SoundCredit]:
+    if bed is None:
+        return []
+    license_ = "CC0-1.0" if bed.source == MusicSourceKind.PROCEDURAL else ""
+    return [SoundCredit(layer="music", sound_id=bed.source.value, title=bed.title, license=license_,
+                        attribution=bed.attribution)]

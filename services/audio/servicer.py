@@ -8,11 +8,16 @@ from grpc import aio
 
 from services.audio.model import (
     CaptionCue,
+    EffectCue,
+    LayerLevel,
     MusicAnalysisResult,
     MusicBriefSpec,
     MusicSourceKind,
     SceneCue,
+    SceneSoundMode,
+    SceneSoundSpec,
     SceneSpec,
+    SoundCredit,
     SoundtrackResult,
     SoundtrackSpec,
     VoiceSpec,
@@ -45,14 +50,48 @@ SOURCE_TO_PROTO = {
     MusicSourceKind.AUTO: common.MUSIC_SOURCE_UNSPECIFIED,
 }
 
+SCENE_SOUND_FROM_PROTO = {
+    common.SCENE_SOUND_MODE_UNSPECIFIED: None,
+    common.SCENE_SOUND_MODE_OFF: SceneSoundMode.OFF,
+    common.SCENE_SOUND_MODE_AMBIENCE: SceneSoundMode.AMBIENCE,
+    common.SCENE_SOUND_MODE_FULL: SceneSoundMode.FULL,
+}
+SCENE_SOUND_TO_PROTO = {
+    SceneSoundMode.OFF: common.SCENE_SOUND_MODE_OFF,
+    SceneSoundMode.AMBIENCE: common.SCENE_SOUND_MODE_AMBIENCE,
+    SceneSoundMode.FULL: common.SCENE_SOUND_MODE_FULL,
+}
+
+
+def scene_sound_from_proto(message: common.SceneSound) -> SceneSoundSpec:
+    return SceneSoundSpec(message.ambience, tuple(EffectCue(e.description, e.at_s) for e in message.effects))
+
+
+def sound_credit_to_proto(credit: SoundCredit) -> common.SoundCredit:
+    return common.SoundCredit(
+        layer=credit.layer, sound_id=credit.sound_id, title=credit.title, license=credit.license,
+        attribution=credit.attribution, url=credit.url, scene_indexes=list(credit.scene_indexes),
+        query=credit.query, similarity=credit.similarity,
+    )
+
+
+def layer_level_to_proto(level: LayerLevel) -> common.SoundLayerLevel:
+    return common.SoundLayerLevel(
+        layer=level.layer, rms_dbfs=level.rms_dbfs, active_rms_dbfs=level.active_rms_dbfs, peak_dbfs=level.peak_dbfs
+    )
+
 
 def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
     if request.music_source not in SOURCE_FROM_PROTO:
         raise InvalidArgument.field("music_source", f"unknown music source {request.music_source}")
+    if request.scene_sound not in SCENE_SOUND_FROM_PROTO:
+        raise InvalidArgument.field("scene_sound", f"unknown scene sound mode {request.scene_sound}")
     brief = request.music_brief
     voice = request.voice
     return SoundtrackSpec(
-        scenes=tuple(SceneSpec(s.index, s.narration, s.duration_s) for s in request.scenes),
+        scenes=tuple(
+            SceneSpec(s.index, s.narration, s.duration_s, scene_sound_from_proto(s.sound)) for s in request.scenes
+        ),
         brief=MusicBriefSpec(brief.mood, brief.genre, brief.tempo_bpm, brief.query),
         total_duration_s=request.total_duration_s,
         voice=VoiceSpec(voice.voice.strip(), voice.language.strip(), voice.speaking_rate),
@@ -63,6 +102,7 @@ def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
         seed=request.seed,
         lyrics=request.lyrics,
         music_is_soundtrack=request.music_is_soundtrack,
+        scene_sound=SCENE_SOUND_FROM_PROTO[request.scene_sound],
     )
 
 
@@ -98,6 +138,9 @@ def response_from_result(result: SoundtrackResult) -> audio.CreateSoundtrackResp
         integrated_lufs=r.integrated_lufs,
         true_peak_dbtp=r.true_peak_dbtp,
         warnings=warning_messages(r.notes),
+        sound_credits=[sound_credit_to_proto(c) for c in r.sound_credits],
+        layer_levels=[layer_level_to_proto(level) for level in r.layer_levels],
+        scene_sound_used=SCENE_SOUND_TO_PROTO[r.scene_sound_used],
     )
 
 

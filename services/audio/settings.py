@@ -87,6 +87,30 @@ class AudioSettings(ServiceSettings):
         "a 60 s score is about 23 MB.",
     )
 
+    # --- scene sound (ambience + effects) ------------------------------------------------------
+    scene_sound: Literal["off", "ambience", "full"] = Field(
+        "full", description="Scene sound when a request leaves it unspecified: off, ambience only, or full."
+    )
+    sfx_library_dir: str | None = Field(
+        None, description="Directory of licensed sounds with sounds.json/.yaml; the built-in procedural library "
+        "answers whatever it does not match."
+    )
+    sfx_min_similarity: float = Field(
+        0.25, ge=-1, le=1, description="Least cosine similarity between a sound description and a library sound."
+    )
+    ambience_level_db: float = Field(
+        -18.0, ge=-60, le=0, description="Ambience RMS relative to the narration level (under the music's -10 dB)."
+    )
+    effects_level_db: float = Field(
+        -8.0, ge=-60, le=6, description="Effect RMS (over the sound itself) relative to the narration level."
+    )
+    scene_sound_duck_db: float = Field(
+        6.0, ge=0, le=30, description="Most ambience and effects are lowered while the voice speaks."
+    )
+    ambience_fade_s: float = Field(
+        0.6, ge=0, le=5, description="Crossfade of the ambience at a cut to a scene with a different ambience."
+    )
+
     # --- analysis ------------------------------------------------------------------------------
     energy_hop_s: float = Field(0.5, gt=0, le=10, description="Default spacing of the energy curve.")
     beat_tracker: Literal["librosa", "librosa-plain", "madmom"] = Field(

@@ -6,7 +6,7 @@ import math
 import re
 from urllib.parse import urlparse
 
-from services.audio.model import VOICES, SoundtrackSpec
+from services.audio.model import VOICES, SceneSpec, SoundtrackSpec
 from services.audio.music.youtube import youtube_video_id
 from services.audio.settings import AudioSettings
 from services.audio.voices import gtts_language, is_language_tag, primary_language
@@ -37,6 +37,7 @@ def validate_soundtrack(
                 f"scenes[{i}].narration",
                 f"{len(scene.narration)} characters, over the limit of {settings.max_narration_chars}",
             )
+        _check_scene_sound(scene, f"scenes[{i}].sound", c)
         if scene.index < 0:
             c.add(f"scenes[{i}].index", f"must be >= 0, got {scene.index}")
         elif scene.index in seen:
@@ -90,6 +91,27 @@ def validate_soundtrack(
     if spec.job_id and not _JOB_ID.match(spec.job_id):
         c.add("job_id", "letters, digits, '.', '_' and '-' only (at most 128)")
     c.raise_if_any()
+
+
+MAX_SOUND_TEXT_CHARS = 300
+MAX_EFFECTS_PER_SCENE = 16
+
+
+def _check_scene_sound(scene: SceneSpec, where: str, c: Collector) -> None:
+    sound = scene.sound
+    if len(sound.ambience) > MAX_SOUND_TEXT_CHARS:
+        c.add(f"{where}.ambience", f"{len(sound.ambience)} characters, over the limit of {MAX_SOUND_TEXT_CHARS}")
+    if len(sound.effects) > MAX_EFFECTS_PER_SCENE:
+        c.add(f"{where}.effects", f"at most {MAX_EFFECTS_PER_SCENE} effects per scene, got {len(sound.effects)}")
+    for k, effect in enumerate(sound.effects[:MAX_EFFECTS_PER_SCENE]):
+        if len(effect.description) > MAX_SOUND_TEXT_CHARS:
+            c.add(f"{where}.effects[{k}].description",
+                  f"{len(effect.description)} characters, over the limit of {MAX_SOUND_TEXT_CHARS}")
+        if not _finite(effect.at_s) or effect.at_s < 0 or (
+            _finite(scene.duration_s) and scene.duration_s > 0 and effect.at_s > scene.duration_s
+        ):
+            c.add(f"{where}.effects[{k}].at_s",
+                  f"must be within the scene (0..{scene.duration_s:g} s), got {effect.at_s}")
 
 
 def music_uri_problem(uri: str, store: ArtifactStore) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from services.common import pb
 from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
-from services.storyboard import evaluation, faithfulness
+from services.storyboard import evaluation, faithfulness, scene_sound
 from services.storyboard.backends import BackendError
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.servicer import StoryboardServicer
@@ -33,6 +33,7 @@ def build_service(settings: StoryboardSettings) -> Service:
     servicer = StoryboardServicer(writer)
 
     async def start() -> None:
+        await asyncio.to_thread(scene_sound.warm)
         try:
             await asyncio.to_thread(writer.warm)
         except BackendError as error:

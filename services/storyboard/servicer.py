@@ -6,6 +6,7 @@ from grpc import aio
 
 from services.common import cancellation, pb
 from services.common.notices import warning_messages
+from services.storyboard import scene_sound
 from services.storyboard.core import StoryboardWriter
 from services.storyboard.domain import (
     Backend,
@@ -183,4 +184,7 @@ class StoryboardServicer(pb.storyboard_grpc.StoryboardServiceServicer):
         remaining = context.time_remaining()
         budget = max(0.1, remaining - 0.5) if remaining is not None else None
         storyboard = await cancellation.to_thread(self.writer.create, core_request, time_budget_s=budget)
-        return pb.storyboard_pb2.CreateStoryboardResponse(storyboard=storyboard_to_proto(storyboard))
+        message = storyboard_to_proto(storyboard)
+        given = request.storyboard if request.HasField("storyboard") else None
+        await cancellation.to_thread(scene_sound.annotate, message, given)
+        return pb.storyboard_pb2.CreateStoryboardResponse(storyboard=message)

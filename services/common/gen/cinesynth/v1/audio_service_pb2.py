@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from services.common.gen.cinesynth.v1 import common_pb2 as cinesynth_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n cinesynth/v1/audio_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"G\n\x0fSoundtrackScene\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x11\n\tnarration\x18\x02 \x01(\t\x12\x12\n\nduration_s\x18\x03 \x01(\x01\"\xe2\x02\n\x17\x43reateSoundtrackRequest\x12-\n\x06scenes\x18\x01 \x03(\x0b\x32\x1d.cinesynth.v1.SoundtrackScene\x12-\n\x0bmusic_brief\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.MusicBrief\x12\x18\n\x10total_duration_s\x18\x03 \x01(\x01\x12)\n\x05voice\x18\x04 \x01(\x0b\x32\x1a.cinesynth.v1.VoiceOptions\x12/\n\x0cmusic_source\x18\x05 \x01(\x0e\x32\x19.cinesynth.v1.MusicSource\x12\x11\n\tmusic_uri\x18\x06 \x01(\t\x12\x15\n\routput_prefix\x18\x07 \x01(\t\x12\x0e\n\x06job_id\x18\x08 \x01(\t\x12\x0c\n\x04seed\x18\t \x01(\x03\x12\x0e\n\x06lyrics\x18\n \x01(\t\x12\x1b\n\x13music_is_soundtrack\x18\x0b \x01(\x08\"\x83\x01\n\x08SceneCue\x12\x13\n\x0bscene_index\x18\x01 \x01(\x05\x12\x0f\n\x07start_s\x18\x02 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x03 \x01(\x01\x12\x16\n\x0espeech_start_s\x18\x04 \x01(\x01\x12\x14\n\x0cspeech_end_s\x18\x05 \x01(\x01\x12\x14\n\x0ctempo_factor\x18\x06 \x01(\x01\"\xe8\x03\n\x18\x43reateSoundtrackResponse\x12#\n\x03wav\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03\x61\x61\x63\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03srt\x18\x03 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03vtt\x18\x04 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12$\n\x04\x63ues\x18\x05 \x03(\x0b\x32\x16.cinesynth.v1.SceneCue\x12*\n\x08\x63\x61ptions\x18\x06 \x03(\x0b\x32\x18.cinesynth.v1.CaptionCue\x12\x12\n\nvoice_used\x18\x07 \x01(\t\x12\x34\n\x11music_source_used\x18\x08 \x01(\x0e\x32\x19.cinesynth.v1.MusicSource\x12\x13\n\x0bmusic_title\x18\t \x01(\t\x12\x12\n\nduration_s\x18\n \x01(\x01\x12\x17\n\x0fintegrated_lufs\x18\x0b \x01(\x01\x12\x16\n\x0etrue_peak_dbtp\x18\x0c \x01(\x01\x12\'\n\x08warnings\x18\r \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x19\n\x11music_attribution\x18\x0e \x01(\t\">\n\x13\x41nalyzeMusicRequest\x12\x11\n\ttrack_uri\x18\x01 \x01(\t\x12\x14\n\x0c\x65nergy_hop_s\x18\x02 \x01(\x01\"E\n\x14\x41nalyzeMusicResponse\x12-\n\x08\x61nalysis\x18\x01 \x01(\x0b\x32\x1b.cinesynth.v1.MusicAnalysis2\xc8\x01\n\x0c\x41udioService\x12\x61\n\x10\x43reateSoundtrack\x12%.cinesynth.v1.CreateSoundtrackRequest\x1a&.cinesynth.v1.CreateSoundtrackResponse\x12U\n\x0c\x41nalyzeMusic\x12!.cinesynth.v1.AnalyzeMusicRequest\x1a\".cinesynth.v1.AnalyzeMusicResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n cinesynth/v1/audio_service.proto\x12\x0c\x63inesynth.v1\x1a\x19\x63inesynth/v1/common.proto\"q\n\x0fSoundtrackScene\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x11\n\tnarration\x18\x02 \x01(\t\x12\x12\n\nduration_s\x18\x03 \x01(\x01\x12(\n\x05sound\x18\xc8\x01 \x01(\x0b\x32\x18.cinesynth.v1.SceneSound\"\x96\x03\n\x17\x43reateSoundtrackRequest\x12-\n\x06scenes\x18\x01 \x03(\x0b\x32\x1d.cinesynth.v1.SoundtrackScene\x12-\n\x0bmusic_brief\x18\x02 \x01(\x0b\x32\x18.cinesynth.v1.MusicBrief\x12\x18\n\x10total_duration_s\x18\x03 \x01(\x01\x12)\n\x05voice\x18\x04 \x01(\x0b\x32\x1a.cinesynth.v1.VoiceOptions\x12/\n\x0cmusic_source\x18\x05 \x01(\x0e\x32\x19.cinesynth.v1.MusicSource\x12\x11\n\tmusic_uri\x18\x06 \x01(\t\x12\x15\n\routput_prefix\x18\x07 \x01(\t\x12\x0e\n\x06job_id\x18\x08 \x01(\t\x12\x0c\n\x04seed\x18\t \x01(\x03\x12\x0e\n\x06lyrics\x18\n \x01(\t\x12\x1b\n\x13music_is_soundtrack\x18\x0b \x01(\x08\x12\x32\n\x0bscene_sound\x18\xc8\x01 \x01(\x0e\x32\x1c.cinesynth.v1.SceneSoundMode\"\x83\x01\n\x08SceneCue\x12\x13\n\x0bscene_index\x18\x01 \x01(\x05\x12\x0f\n\x07start_s\x18\x02 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x03 \x01(\x01\x12\x16\n\x0espeech_start_s\x18\x04 \x01(\x01\x12\x14\n\x0cspeech_end_s\x18\x05 \x01(\x01\x12\x14\n\x0ctempo_factor\x18\x06 \x01(\x01\"\x8a\x05\n\x18\x43reateSoundtrackResponse\x12#\n\x03wav\x18\x01 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03\x61\x61\x63\x18\x02 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03srt\x18\x03 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12#\n\x03vtt\x18\x04 \x01(\x0b\x32\x16.cinesynth.v1.Artifact\x12$\n\x04\x63ues\x18\x05 \x03(\x0b\x32\x16.cinesynth.v1.SceneCue\x12*\n\x08\x63\x61ptions\x18\x06 \x03(\x0b\x32\x18.cinesynth.v1.CaptionCue\x12\x12\n\nvoice_used\x18\x07 \x01(\t\x12\x34\n\x11music_source_used\x18\x08 \x01(\x0e\x32\x19.cinesynth.v1.MusicSource\x12\x13\n\x0bmusic_title\x18\t \x01(\t\x12\x12\n\nduration_s\x18\n \x01(\x01\x12\x17\n\x0fintegrated_lufs\x18\x0b \x01(\x01\x12\x16\n\x0etrue_peak_dbtp\x18\x0c \x01(\x01\x12\'\n\x08warnings\x18\r \x03(\x0b\x32\x15.cinesynth.v1.Warning\x12\x19\n\x11music_attribution\x18\x0e \x01(\t\x12\x31\n\rsound_credits\x18\xc8\x01 \x03(\x0b\x32\x19.cinesynth.v1.SoundCredit\x12\x34\n\x0clayer_levels\x18\xc9\x01 \x03(\x0b\x32\x1d.cinesynth.v1.SoundLayerLevel\x12\x37\n\x10scene_sound_used\x18\xca\x01 \x01(\x0e\x32\x1c.cinesynth.v1.SceneSoundMode\">\n\x13\x41nalyzeMusicRequest\x12\x11\n\ttrack_uri\x18\x01 \x01(\t\x12\x14\n\x0c\x65nergy_hop_s\x18\x02 \x01(\x01\"E\n\x14\x41nalyzeMusicResponse\x12-\n\x08\x61nalysis\x18\x01 \x01(\x0b\x32\x1b.cinesynth.v1.MusicAnalysis2\xc8\x01\n\x0c\x41udioService\x12\x61\n\x10\x43reateSoundtrack\x12%.cinesynth.v1.CreateSoundtrackRequest\x1a&.cinesynth.v1.CreateSoundtrackResponse\x12U\n\x0c\x41nalyzeMusic\x12!.cinesynth.v1.AnalyzeMusicRequest\x1a\".cinesynth.v1.AnalyzeMusicResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,17 +33,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cinesynth.v1.audio_service_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SOUNDTRACKSCENE']._serialized_start=77
-  _globals['_SOUNDTRACKSCENE']._serialized_end=148
-  _globals['_CREATESOUNDTRACKREQUEST']._serialized_start=151
-  _globals['_CREATESOUNDTRACKREQUEST']._serialized_end=505
-  _globals['_SCENECUE']._serialized_start=508
-  _globals['_SCENECUE']._serialized_end=639
-  _globals['_CREATESOUNDTRACKRESPONSE']._serialized_start=642
-  _globals['_CREATESOUNDTRACKRESPONSE']._serialized_end=1130
-  _globals['_ANALYZEMUSICREQUEST']._serialized_start=1132
-  _globals['_ANALYZEMUSICREQUEST']._serialized_end=1194
-  _globals['_ANALYZEMUSICRESPONSE']._serialized_start=1196
-  _globals['_ANALYZEMUSICRESPONSE']._serialized_end=1265
-  _globals['_AUDIOSERVICE']._serialized_start=1268
-  _globals['_AUDIOSERVICE']._serialized_end=1468
+  _globals['_SOUNDTRACKSCENE']._serialized_end=190
+  _globals['_CREATESOUNDTRACKREQUEST']._serialized_start=193
+  _globals['_CREATESOUNDTRACKREQUEST']._serialized_end=599
+  _globals['_SCENECUE']._serialized_start=602
+  _globals['_SCENECUE']._serialized_end=733
+  _globals['_CREATESOUNDTRACKRESPONSE']._serialized_start=736
+  _globals['_CREATESOUNDTRACKRESPONSE']._serialized_end=1386
+  _globals['_ANALYZEMUSICREQUEST']._serialized_start=1388
+  _globals['_ANALYZEMUSICREQUEST']._serialized_end=1450
+  _globals['_ANALYZEMUSICRESPONSE']._serialized_start=1452
+  _globals['_ANALYZEMUSICRESPONSE']._serialized_end=1521
+  _globals['_AUDIOSERVICE']._serialized_start=1524
+  _globals['_AUDIOSERVICE']._serialized_end=1724
 # @@protoc_insertion_point(module_scope)

@@ -54,6 +54,13 @@ class MotionTier(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MOTION_TIER_STANDARD: _ClassVar[MotionTier]
     MOTION_TIER_ULTRA: _ClassVar[MotionTier]
 
+class SceneSoundMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCENE_SOUND_MODE_UNSPECIFIED: _ClassVar[SceneSoundMode]
+    SCENE_SOUND_MODE_OFF: _ClassVar[SceneSoundMode]
+    SCENE_SOUND_MODE_AMBIENCE: _ClassVar[SceneSoundMode]
+    SCENE_SOUND_MODE_FULL: _ClassVar[SceneSoundMode]
+
 class ParseOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     PARSE_OUTCOME_UNSPECIFIED: _ClassVar[ParseOutcome]
@@ -123,6 +130,10 @@ MOTION_TIER_UNSPECIFIED: MotionTier
 MOTION_TIER_KEN_BURNS: MotionTier
 MOTION_TIER_STANDARD: MotionTier
 MOTION_TIER_ULTRA: MotionTier
+SCENE_SOUND_MODE_UNSPECIFIED: SceneSoundMode
+SCENE_SOUND_MODE_OFF: SceneSoundMode
+SCENE_SOUND_MODE_AMBIENCE: SceneSoundMode
+SCENE_SOUND_MODE_FULL: SceneSoundMode
 PARSE_OUTCOME_UNSPECIFIED: ParseOutcome
 PARSE_OUTCOME_OK: ParseOutcome
 PARSE_OUTCOME_REPAIRED: ParseOutcome
@@ -203,7 +214,7 @@ class ShotDomains(_message.Message):
     def __init__(self, character: _Optional[str] = ..., background: _Optional[str] = ..., relation: _Optional[str] = ..., camera_pose: _Optional[_Union[CameraMotion, _Mapping]] = ..., lighting: _Optional[str] = ...) -> None: ...
 
 class Scene(_message.Message):
-    __slots__ = ("index", "title", "description", "visual_prompt", "negative_prompt", "narration", "duration_s", "shot", "mood", "transition", "transition_s", "shot_type", "start_s", "beat", "motion_intensity", "lyrics")
+    __slots__ = ("index", "title", "description", "visual_prompt", "negative_prompt", "narration", "duration_s", "shot", "mood", "transition", "transition_s", "shot_type", "start_s", "beat", "motion_intensity", "lyrics", "sound")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -220,6 +231,7 @@ class Scene(_message.Message):
     BEAT_FIELD_NUMBER: _ClassVar[int]
     MOTION_INTENSITY_FIELD_NUMBER: _ClassVar[int]
     LYRICS_FIELD_NUMBER: _ClassVar[int]
+    SOUND_FIELD_NUMBER: _ClassVar[int]
     index: int
     title: str
     description: str
@@ -236,7 +248,58 @@ class Scene(_message.Message):
     beat: str
     motion_intensity: float
     lyrics: str
-    def __init__(self, index: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., visual_prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., narration: _Optional[str] = ..., duration_s: _Optional[float] = ..., shot: _Optional[_Union[ShotDomains, _Mapping]] = ..., mood: _Optional[str] = ..., transition: _Optional[_Union[TransitionKind, str]] = ..., transition_s: _Optional[float] = ..., shot_type: _Optional[str] = ..., start_s: _Optional[float] = ..., beat: _Optional[str] = ..., motion_intensity: _Optional[float] = ..., lyrics: _Optional[str] = ...) -> None: ...
+    sound: SceneSound
+    def __init__(self, index: _Optional[int] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., visual_prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., narration: _Optional[str] = ..., duration_s: _Optional[float] = ..., shot: _Optional[_Union[ShotDomains, _Mapping]] = ..., mood: _Optional[str] = ..., transition: _Optional[_Union[TransitionKind, str]] = ..., transition_s: _Optional[float] = ..., shot_type: _Optional[str] = ..., start_s: _Optional[float] = ..., beat: _Optional[str] = ..., motion_intensity: _Optional[float] = ..., lyrics: _Optional[str] = ..., sound: _Optional[_Union[SceneSound, _Mapping]] = ...) -> None: ...
+
+class SceneSoundEffect(_message.Message):
+    __slots__ = ("description", "at_s")
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    AT_S_FIELD_NUMBER: _ClassVar[int]
+    description: str
+    at_s: float
+    def __init__(self, description: _Optional[str] = ..., at_s: _Optional[float] = ...) -> None: ...
+
+class SceneSound(_message.Message):
+    __slots__ = ("ambience", "effects")
+    AMBIENCE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTS_FIELD_NUMBER: _ClassVar[int]
+    ambience: str
+    effects: _containers.RepeatedCompositeFieldContainer[SceneSoundEffect]
+    def __init__(self, ambience: _Optional[str] = ..., effects: _Optional[_Iterable[_Union[SceneSoundEffect, _Mapping]]] = ...) -> None: ...
+
+class SoundCredit(_message.Message):
+    __slots__ = ("layer", "sound_id", "title", "license", "attribution", "url", "scene_indexes", "query", "similarity")
+    LAYER_FIELD_NUMBER: _ClassVar[int]
+    SOUND_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    LICENSE_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    SCENE_INDEXES_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    layer: str
+    sound_id: str
+    title: str
+    license: str
+    attribution: str
+    url: str
+    scene_indexes: _containers.RepeatedScalarFieldContainer[int]
+    query: str
+    similarity: float
+    def __init__(self, layer: _Optional[str] = ..., sound_id: _Optional[str] = ..., title: _Optional[str] = ..., license: _Optional[str] = ..., attribution: _Optional[str] = ..., url: _Optional[str] = ..., scene_indexes: _Optional[_Iterable[int]] = ..., query: _Optional[str] = ..., similarity: _Optional[float] = ...) -> None: ...
+
+class SoundLayerLevel(_message.Message):
+    __slots__ = ("layer", "rms_dbfs", "active_rms_dbfs", "peak_dbfs")
+    LAYER_FIELD_NUMBER: _ClassVar[int]
+    RMS_DBFS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_RMS_DBFS_FIELD_NUMBER: _ClassVar[int]
+    PEAK_DBFS_FIELD_NUMBER: _ClassVar[int]
+    layer: str
+    rms_dbfs: float
+    active_rms_dbfs: float
+    peak_dbfs: float
+    def __init__(self, layer: _Optional[str] = ..., rms_dbfs: _Optional[float] = ..., active_rms_dbfs: _Optional[float] = ..., peak_dbfs: _Optional[float] = ...) -> None: ...
 
 class Character(_message.Message):
     __slots__ = ("name", "description")

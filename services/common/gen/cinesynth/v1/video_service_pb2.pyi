@@ -67,7 +67,7 @@ class MusicInput(_message.Message):
     def __init__(self, upload_id: _Optional[str] = ..., library_track_id: _Optional[str] = ..., genre_tags: _Optional[_Iterable[str]] = ..., mv_type: _Optional[_Union[_common_pb2.MvType, str]] = ..., lyrics: _Optional[str] = ..., narration: _Optional[bool] = ...) -> None: ...
 
 class VideoSpec(_message.Message):
-    __slots__ = ("duration_s", "scene_count", "fps", "width", "height", "aspect", "tier", "allow_degrade", "seed", "style", "voice", "music_source", "captions", "storyboard_backend", "transition", "motion_tier")
+    __slots__ = ("duration_s", "scene_count", "fps", "width", "height", "aspect", "tier", "allow_degrade", "seed", "style", "voice", "music_source", "captions", "storyboard_backend", "transition", "motion_tier", "scene_sound")
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     SCENE_COUNT_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,7 @@ class VideoSpec(_message.Message):
     STORYBOARD_BACKEND_FIELD_NUMBER: _ClassVar[int]
     TRANSITION_FIELD_NUMBER: _ClassVar[int]
     MOTION_TIER_FIELD_NUMBER: _ClassVar[int]
+    SCENE_SOUND_FIELD_NUMBER: _ClassVar[int]
     duration_s: float
     scene_count: int
     fps: int
@@ -100,7 +101,8 @@ class VideoSpec(_message.Message):
     storyboard_backend: _common_pb2.StoryboardBackend
     transition: _common_pb2.TransitionKind
     motion_tier: _common_pb2.MotionTier
-    def __init__(self, duration_s: _Optional[float] = ..., scene_count: _Optional[int] = ..., fps: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., aspect: _Optional[_Union[_common_pb2.AspectPreset, str]] = ..., tier: _Optional[_Union[_common_pb2.Tier, str]] = ..., allow_degrade: _Optional[bool] = ..., seed: _Optional[int] = ..., style: _Optional[str] = ..., voice: _Optional[_Union[_common_pb2.VoiceOptions, _Mapping]] = ..., music_source: _Optional[_Union[_common_pb2.MusicSource, str]] = ..., captions: _Optional[bool] = ..., storyboard_backend: _Optional[_Union[_common_pb2.StoryboardBackend, str]] = ..., transition: _Optional[_Union[_common_pb2.TransitionKind, str]] = ..., motion_tier: _Optional[_Union[_common_pb2.MotionTier, str]] = ...) -> None: ...
+    scene_sound: _common_pb2.SceneSoundMode
+    def __init__(self, duration_s: _Optional[float] = ..., scene_count: _Optional[int] = ..., fps: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., aspect: _Optional[_Union[_common_pb2.AspectPreset, str]] = ..., tier: _Optional[_Union[_common_pb2.Tier, str]] = ..., allow_degrade: _Optional[bool] = ..., seed: _Optional[int] = ..., style: _Optional[str] = ..., voice: _Optional[_Union[_common_pb2.VoiceOptions, _Mapping]] = ..., music_source: _Optional[_Union[_common_pb2.MusicSource, str]] = ..., captions: _Optional[bool] = ..., storyboard_backend: _Optional[_Union[_common_pb2.StoryboardBackend, str]] = ..., transition: _Optional[_Union[_common_pb2.TransitionKind, str]] = ..., motion_tier: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., scene_sound: _Optional[_Union[_common_pb2.SceneSoundMode, str]] = ...) -> None: ...
 
 class CreateVideoRequest(_message.Message):
     __slots__ = ("request_id", "prompt", "music", "storyboard", "spec", "labels", "callback_url")
@@ -146,7 +148,7 @@ class StageTiming(_message.Message):
     def __init__(self, stage: _Optional[_Union[JobStage, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., seconds: _Optional[float] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt", "stage_progress", "message", "motion_tier_used", "motion_model_used", "clips_done", "clips_total", "upscaler_used", "eta_s", "event_sequence")
+    __slots__ = ("name", "id", "request_id", "state", "stage", "progress", "timings", "storyboard", "artifacts", "warnings", "error", "create_time", "update_time", "end_time", "labels", "spec", "tier_used", "model_used", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "source_kind", "prompt", "stage_progress", "message", "motion_tier_used", "motion_model_used", "clips_done", "clips_total", "upscaler_used", "eta_s", "event_sequence", "sound_credits", "sound_levels")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +189,8 @@ class Job(_message.Message):
     UPSCALER_USED_FIELD_NUMBER: _ClassVar[int]
     ETA_S_FIELD_NUMBER: _ClassVar[int]
     EVENT_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    SOUND_CREDITS_FIELD_NUMBER: _ClassVar[int]
+    SOUND_LEVELS_FIELD_NUMBER: _ClassVar[int]
     name: str
     id: str
     request_id: str
@@ -220,7 +224,9 @@ class Job(_message.Message):
     upscaler_used: str
     eta_s: float
     event_sequence: int
-    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ..., stage_progress: _Optional[float] = ..., message: _Optional[str] = ..., motion_tier_used: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., motion_model_used: _Optional[str] = ..., clips_done: _Optional[int] = ..., clips_total: _Optional[int] = ..., upscaler_used: _Optional[str] = ..., eta_s: _Optional[float] = ..., event_sequence: _Optional[int] = ...) -> None: ...
+    sound_credits: _containers.RepeatedCompositeFieldContainer[_common_pb2.SoundCredit]
+    sound_levels: _containers.RepeatedCompositeFieldContainer[_common_pb2.SoundLayerLevel]
+    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ..., request_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., progress: _Optional[float] = ..., timings: _Optional[_Iterable[_Union[StageTiming, _Mapping]]] = ..., storyboard: _Optional[_Union[_common_pb2.Storyboard, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[_common_pb2.Artifact, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.Warning, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., spec: _Optional[_Union[VideoSpec, _Mapping]] = ..., tier_used: _Optional[_Union[_common_pb2.Tier, str]] = ..., model_used: _Optional[str] = ..., keyframes_done: _Optional[int] = ..., keyframes_total: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., source_kind: _Optional[str] = ..., prompt: _Optional[str] = ..., stage_progress: _Optional[float] = ..., message: _Optional[str] = ..., motion_tier_used: _Optional[_Union[_common_pb2.MotionTier, str]] = ..., motion_model_used: _Optional[str] = ..., clips_done: _Optional[int] = ..., clips_total: _Optional[int] = ..., upscaler_used: _Optional[str] = ..., eta_s: _Optional[float] = ..., event_sequence: _Optional[int] = ..., sound_credits: _Optional[_Iterable[_Union[_common_pb2.SoundCredit, _Mapping]]] = ..., sound_levels: _Optional[_Iterable[_Union[_common_pb2.SoundLayerLevel, _Mapping]]] = ...) -> None: ...
 
 class JobEvent(_message.Message):
     __slots__ = ("job_name", "sequence", "state", "stage", "progress", "message", "warnings", "keyframes_done", "keyframes_total", "frames_done", "frames_total", "time", "job", "stage_progress", "eta_s", "missed_events")
