@@ -29,8 +29,8 @@ from gateway.model import (
     VideoSpec,
     VoiceSpec,
 )
-from gateway.text_checks import text_problem
 from gateway.scene_sound import SCENE_SOUND_MODES
+from gateway.text_checks import text_problem
 from services.common.errors import Collector
 
 MIN_DURATION_S, MAX_DURATION_S = 5.0, 600.0
