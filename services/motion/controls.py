@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from services.compositor.motion import normalise_move, resolve_move
+from services.common.camera import normalise_move
+from services.compositor.motion import resolve_move
 from services.compositor.spec import CameraMotion
 from services.motion.catalog import MotionModelEntry
 
