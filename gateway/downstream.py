@@ -28,7 +28,7 @@ from grpc import aio
 from gateway.metrics import KEYFRAME_RETRIES, KEYFRAMES_WAITING
 from services.common import pb
 from services.common.channels import create_channel
-from services.common.errors import Internal, from_rpc_error
+from services.common.errors import Internal, answered_by_service, from_rpc_error
 
 log = logging.getLogger(__name__)
 
@@ -176,14 +176,16 @@ async def generate_keyframe(
     every worker has refused, wait (doubling, jittered) and go round again. Not `patient` (a lower
     tier can take over): `policy.attempts` calls in all. `patient`: busy workers are waited for up
     to the deadline (or `policy.busy_wait_s`), unreachable ones up to `policy.unavailable_wait_s`;
-    while it waits the keyframe counts in `cinesynth_keyframes_waiting{tier}`. Any other failure is
-    final. Raises the matching domain error.
+    while it waits the keyframe counts in `cinesynth_keyframes_waiting{tier}`. A round in which a
+    worker answered UNAVAILABLE itself (its artifact store failed) and none was busy ends the call:
+    the workers are up, waiting cannot help. Any other failure is final. Raises the matching domain error.
     """
     deadline = time.monotonic() + timeout
     excluded: set[str] = set()
     delay = policy.backoff_s
     last: grpc.aio.AioRpcError | None = None
     busy_round = False
+    answered_round = False  # a worker answered UNAVAILABLE itself (its store failed): waiting cannot help
     calls = 0
     waiting_since: dict[str, float] = {}
     while True:
@@ -196,7 +198,7 @@ async def generate_keyframe(
             limit = policy.busy_wait_s if kind == "busy" else policy.unavailable_wait_s
             pause = delay * random.uniform(0.5, 1.5)
             over = (limit > 0 and now - since >= limit) if patient else calls >= policy.attempts
-            if over or now + pause >= deadline:
+            if over or now + pause >= deadline or (answered_round and not busy_round):
                 raise from_rpc_error(last) from None
             if patient and since == now and on_wait is not None:
                 on_wait(WaitNotice(kind, last.details() or last.code().name))
@@ -208,7 +210,7 @@ async def generate_keyframe(
                 waiting.dec()
             delay = min(delay * 2, policy.max_backoff_s)
             excluded.clear()
-            busy_round = False
+            busy_round = answered_round = False
             continue
         address, stub = picked
         calls += 1
@@ -226,6 +228,9 @@ async def generate_keyframe(
                 raise from_rpc_error(exc) from None
             last = exc
             busy_round = busy_round or exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            answered_round = answered_round or (
+                exc.code() == grpc.StatusCode.UNAVAILABLE and answered_by_service(exc)
+            )
             KEYFRAME_RETRIES.labels(exc.code().name).inc()
             excluded.add(address)
             log.info(

@@ -179,8 +179,15 @@ class Pipeline:
         self.downstream = downstream
         self.artifacts = artifacts
         self.config = config
-        self.segmented = SegmentedCompose(downstream.compositor_pool(), config.segments)
         self.motion_stage = MotionStage(downstream, config.motion)
+        self._segmented: SegmentedCompose | None = None
+
+    @property
+    def segmented(self) -> SegmentedCompose:
+        # Made on first compose, so a pipeline that never composes (music analysis, tests) needs no compositor pool.
+        if self._segmented is None:
+            self._segmented = SegmentedCompose(self.downstream.compositor_pool(), self.config.segments)
+        return self._segmented
 
     async def run(self, ctx: JobContext) -> None:
         job = ctx.job

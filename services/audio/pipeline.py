@@ -31,7 +31,7 @@ from services.audio.settings import AudioSettings
 from services.audio.sfx.scenes import SceneSoundRenderer, default_mode
 from services.audio.validation import validate_soundtrack, validate_track_uri
 from services.audio.voices import GttsNarrator, PiperNarrator, VoiceBox, piper_language
-from services.common import ffmpeg
+from services.common import cancellation, ffmpeg
 from services.common.artifacts import ArtifactStore, open_store
 from services.common.workdirs import job_workdir
 
@@ -111,7 +111,7 @@ class AudioEngine:
                 with stage_timer("music"):
                     return self.selector.select(spec, duration, music_workdir, music_notes)
 
-            pending = pool.submit(select_music)
+            pending = cancellation.submit(pool, select_music)  # cancelled with the call
             with stage_timer("narration"):
                 voiced = self.narration.build(spec, n, notes, workdir)
             bed = pending.result()

@@ -26,6 +26,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from typing import ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,12 @@ async def to_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) 
             pass
         log.info("cancelled work stopped", extra={"stop_s": round(time.monotonic() - started, 3)})
         raise
+
+
+def submit(pool: Executor, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+    """`pool.submit`, the function running in the caller's context: a pool thread starts with an
+    empty one, where no token is current and nothing could cancel the work."""
+    return pool.submit(contextvars.copy_context().run, func, *args, **kwargs)
 
 
 def kill(proc: subprocess.Popen[bytes]) -> None:

@@ -113,7 +113,15 @@ class ResourceExhausted(CinesynthError):
 
 
 class Unavailable(CinesynthError):
+    """`service_answered`: the service itself answered UNAVAILABLE because something it depends on
+    failed (the artifact store, a music host): the service is up, so waiting for it to come back
+    cannot help. Otherwise the service was not reached (refused, reset, killed mid-call, draining)."""
+
     code = grpc.StatusCode.UNAVAILABLE
+
+    def __init__(self, message: str, *, service_answered: bool = False) -> None:
+        super().__init__(message)
+        self.service_answered = service_answered
 
 
 class DeadlineExceeded(CinesynthError):
@@ -194,6 +202,12 @@ def field_violations(error: grpc.RpcError) -> list[FieldViolation]:
     return []
 
 
+def answered_by_service(error: grpc.RpcError) -> bool:
+    """Whether a failed call's status came from our servicer (the error interceptor always sends
+    rich status details) rather than from the transport (no connection, reset, server draining)."""
+    return any(key == "grpc-status-details-bin" for key, _ in error.trailing_metadata() or ())
+
+
 def from_rpc_error(error: grpc.RpcError) -> CinesynthError:
     """Re-raise a downstream failure as the matching domain error (same code, same message)."""
     by_code: dict[grpc.StatusCode, type[CinesynthError]] = {
@@ -207,4 +221,6 @@ def from_rpc_error(error: grpc.RpcError) -> CinesynthError:
     details = error.details() or code.name
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         return InvalidArgument(field_violations(error) or [FieldViolation("", details)], details)
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return Unavailable(details, service_answered=answered_by_service(error))
     return by_code.get(code, Internal)(details)

@@ -20,8 +20,9 @@ import numpy as np
 from services.common.errors import InvalidArgument
 from services.compositor.grade import apply_grade
 from services.compositor.motion import Move
-from services.compositor.render import WARP_FLAGS, FlowField, PixelGrid, fit_plate
+from services.compositor.render import WARP_FLAGS, FlowField, PixelGrid, PlanarFlow, PlanarGrid, fit_plate
 from services.compositor.spec import GradeSpec
+from services.compositor.yuv import Picture, planes_from_bgr
 
 
 def decode_clip(path: Path, field: str) -> list[np.ndarray]:
@@ -45,6 +46,7 @@ class ClipLayer:
     """A scene whose picture moves by itself; the `SceneLayer` interface (render, render_displaced)."""
 
     still = None  # never a still: every output frame is rendered
+    still_i420 = None
 
     def __init__(self, frames: list[np.ndarray], grade: GradeSpec, picture_w: int, picture_h: int, move: Move) -> None:
         self.plates: list[np.ndarray] = []
@@ -56,6 +58,7 @@ class ClipLayer:
         self.path = path
         self.size = (path.out_w, path.out_h)
         self._mix = np.empty_like(self.plates[0])
+        self._bgr = np.empty((path.out_h, path.out_w, 3), np.uint8)
 
     @property
     def frame_count(self) -> int:
@@ -95,3 +98,18 @@ class ClipLayer:
         map_y = cv2.addWeighted(flow.dy, -sy * weight, grid.y, sy, ty)
         cv2.remap(self.plate_at(u), map_x, map_y, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REPLICATE)
         return out
+
+    # -- I420: a clip frame changes every output frame, so it is resampled in BGR (blend of two
+    # source frames, camera, flow: one resampling) and converted once, into the output planes.
+    def render_i420(self, u: float, out: Picture) -> Picture:
+        return _into_planes(self.render(u, self._bgr), out)
+
+    def render_displaced_i420(
+        self, u: float, flow: PlanarFlow, weight: float, grid: PlanarGrid, out: Picture
+    ) -> Picture:
+        return _into_planes(self.render_displaced(u, flow.luma, weight, grid.luma, self._bgr), out)
+
+
+def _into_planes(bgr: np.ndarray, out: Picture) -> Picture:
+    out.copy_from(Picture(*planes_from_bgr(bgr)))
+    return out

@@ -25,7 +25,14 @@ EXPORTED = {
         "grpc_server_handling_seconds",
         "cinesynth_fallbacks_total",
     },
-    "gateway": {"cinesynth_jobs_total", "cinesynth_jobs_inflight", "cinesynth_stage_seconds"},
+    "gateway": {
+        "cinesynth_jobs_total",
+        "cinesynth_jobs_inflight",
+        "cinesynth_stage_seconds",
+        "cinesynth_stage_waits_total",
+        "cinesynth_keyframes_waiting",
+        "cinesynth_retention_deletions_total",
+    },
     "imagegen": {
         "cinesynth_imagegen_inflight",
         "cinesynth_imagegen_queue_depth",
@@ -39,6 +46,19 @@ EXPORTED = {
     "kube-state-metrics": {"kube_deployment_status_replicas_available", "kube_deployment_spec_replicas"},
 }
 KNOWN = set().union(*EXPORTED.values())
+
+
+def test_the_gateway_exports_what_the_contract_lists():
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from gateway import metrics
+
+    exported = set()
+    for collector in vars(metrics).values():
+        if isinstance(collector, MetricWrapperBase):
+            name = collector._name  # the family name: a Counter's "_total" is added by the exposition
+            exported.add(name + "_total" if collector._type == "counter" else name)
+    assert EXPORTED["gateway"] <= exported, EXPORTED["gateway"] - exported
 REQUIRED_ALERTS = {
     "CinesynthHighErrorRatio",
     "CinesynthJobLatencyP95High",

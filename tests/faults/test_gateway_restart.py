@@ -95,7 +95,9 @@ def test_gateway_killed_mid_job_resumes_without_rendering_finished_keyframes(tmp
             by_name = {a.name: a for a in done.artifacts}
             for key, artifact in finished.items():
                 reported = by_name[f"keyframes/{key}.png"]
-                assert (reported.uri, reported.sha256) == (artifact.uri, artifact.sha256)
+                # A client sees the artifact by its public name, never the store's URI.
+                assert reported.uri == f"{done.name}/artifacts/keyframes/{key}.png"
+                assert reported.sha256 == artifact.sha256
                 assert (artifacts / "jobs" / job.id / "keyframes" / f"{key}.png").stat().st_mtime_ns == mtimes[key]
             gateway = scrape(s.config.host, s.config.metrics_port("gateway"))
             assert metric_sum(gateway, "cinesynth_jobs_resumed_total") == 1

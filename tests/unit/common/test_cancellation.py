@@ -59,3 +59,14 @@ async def test_cancelling_the_awaiting_task_kills_ffmpeg_and_stops_the_thread() 
     # to_thread waited for the thread: it has stopped, ffmpeg is gone, and it ended as cancelled.
     assert finished.is_set() and not ffmpeg_children()
     assert isinstance(outcome[0], cancellation.WorkCancelled)
+
+
+def test_work_submitted_to_a_pool_is_cancelled_with_the_call_that_submitted_it() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = cancellation.CancelToken()
+    with cancellation.scope(token), ThreadPoolExecutor(1) as pool:
+        carried = cancellation.submit(pool, cancellation.current).result()
+        plain = pool.submit(cancellation.current).result()
+    assert carried is token, "the pool thread works under the submitting call's token"
+    assert plain is not token  # what a plain submit would have run under: nothing can cancel it

@@ -4,6 +4,7 @@ HF_HUB_OFFLINE is not set (a cluster node whose weights volume is empty must not
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
     monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # not forced offline: the worker must decide so itself
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: an earlier test in this process may have
+    # imported it under the suite's HF_HUB_OFFLINE=1 (a real worker is a fresh process).
+    hub_constants = sys.modules.get("huggingface_hub.constants")
+    if hub_constants is not None:
+        monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
     return attempts
 
 

@@ -11,6 +11,7 @@ from google.protobuf import json_format
 
 from gateway.model import Job, MusicSpec, Stage, VideoSpec, from_document, to_document
 from gateway.pipeline import Pipeline, PipelineConfig, StageFailed
+from gateway.stages.retry import StageRetry
 from services.common import pb
 from services.common.artifacts import FileArtifactStore
 from tests.unit.musicvideo.doubles import StandInAudio, StandInDownstream
@@ -21,10 +22,12 @@ common = pb.common_pb2
 class RecordingContext:
     """The JobContext the pipeline reports to, recording stage starts and commits."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, expected_warnings: frozenset[str] = frozenset()) -> None:
         self.job = job
         self.started: list[Stage] = []
         self.commits = 0
+        self.expected_warnings = expected_warnings
+        self.warnings: list[str] = []
 
     def budget(self, stage_timeout_s: float) -> float:
         return stage_timeout_s
@@ -36,7 +39,9 @@ class RecordingContext:
         self.job.message = message
 
     def warn(self, code: str, message: str, stage: str) -> None:
-        raise AssertionError(f"unexpected warning {code}: {message}")
+        if code not in self.expected_warnings:
+            raise AssertionError(f"unexpected warning {code}: {message}")
+        self.warnings.append(code)
 
     async def commit(self, *, persist: bool = True) -> None:
         self.commits += 1
@@ -55,8 +60,8 @@ def music_job(store: FileArtifactStore, **music: object) -> Job:
                music=MusicSpec(**values))  # type: ignore[arg-type]
 
 
-def pipeline(store: FileArtifactStore, audio: StandInAudio) -> Pipeline:
-    return Pipeline(StandInDownstream(audio), store, PipelineConfig())  # type: ignore[arg-type]
+def pipeline(store: FileArtifactStore, audio: StandInAudio, config: PipelineConfig | None = None) -> Pipeline:
+    return Pipeline(StandInDownstream(audio), store, config or PipelineConfig())  # type: ignore[arg-type]
 
 
 async def test_a_library_track_is_analysed_once_and_the_checkpoint_survives_a_restart(tmp_path: Path) -> None:
@@ -98,10 +103,23 @@ async def test_an_uploads_stored_analysis_is_reused(tmp_path: Path) -> None:
 async def test_tracks_a_video_cannot_be_made_of_fail_the_stage(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "store")
     for audio, code in ((StandInAudio(duration_s=700.0), grpc.StatusCode.INVALID_ARGUMENT),
-                        (StandInAudio(fail=grpc.StatusCode.INVALID_ARGUMENT), grpc.StatusCode.INVALID_ARGUMENT),
-                        (StandInAudio(fail=grpc.StatusCode.UNAVAILABLE), grpc.StatusCode.UNAVAILABLE)):
+                        (StandInAudio(fail=grpc.StatusCode.INVALID_ARGUMENT), grpc.StatusCode.INVALID_ARGUMENT)):
         job = music_job(store)
         with pytest.raises(StageFailed) as failed:
             await pipeline(store, audio)._analyze_music(RecordingContext(job))
         assert failed.value.stage == Stage.ANALYZE_MUSIC and failed.value.error.code == code
         assert job.music_analysis is None
+        assert len(audio.calls) == 1, "a final answer is not asked again"
+
+
+async def test_an_unreachable_audio_service_fails_the_stage_once_its_retry_budget_is_spent(tmp_path: Path) -> None:
+    store = FileArtifactStore(tmp_path / "store")
+    audio = StandInAudio(fail=grpc.StatusCode.UNAVAILABLE)
+    job = music_job(store)
+    ctx = RecordingContext(job, expected_warnings=frozenset({"service_unavailable"}))
+    config = PipelineConfig(stage_retry=StageRetry(budget_s=0.0))
+    with pytest.raises(StageFailed) as failed:
+        await pipeline(store, audio, config)._analyze_music(ctx)
+    assert failed.value.stage == Stage.ANALYZE_MUSIC and failed.value.error.code == grpc.StatusCode.UNAVAILABLE
+    assert "gave up" in failed.value.error.message and ctx.warnings == ["service_unavailable"]
+    assert job.music_analysis is None
