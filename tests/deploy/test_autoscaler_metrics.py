@@ -70,6 +70,31 @@ def image_worker_exposition(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
+def motion_worker_exposition(tmp_path_factory) -> str:
+    """The /metrics text of a real motion worker (both roles; no weights: Ken Burns) that answered a call."""
+    from services.imagegen.device import SimulatedDevice
+    from services.motion import main as motion_main
+    from services.motion.settings import MotionSettings
+
+    tmp = tmp_path_factory.mktemp("motion")
+    settings = test_settings(
+        MotionSettings, metrics_port=0, artifact_store=(tmp / "artifacts").as_uri(), model_dir=tmp / "models",
+        motion_roles=["motion", "upscale"], motion_max_tier="ken_burns", allow_download=False,
+    )
+
+    async def run() -> str:
+        service = motion_main.build_service(settings, device=SimulatedDevice.with_vram(0))
+        async with serve_in_process(service, settings) as runtime:
+            assert runtime.metrics_port, "the metrics endpoint did not start"
+            async with aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+                stub = pb.motion_grpc.MotionServiceStub(channel)
+                await stub.GetMotionNodeInfo(pb.motion_pb2.GetMotionNodeInfoRequest(), timeout=30)
+            return await asyncio.to_thread(scrape, runtime.metrics_port)
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
 def gateway_exposition() -> str:
     """What a gateway process exports: its module-level metrics (one waiting series, as a job makes)."""
     from prometheus_client import REGISTRY, generate_latest
@@ -89,10 +114,10 @@ def test_the_scrape_is_a_prometheus_exposition_of_an_image_worker(image_worker_e
 
 @pytest.mark.parametrize("overlay", GPU_OVERLAYS)
 def test_every_metric_the_autoscaler_queries_is_exported_by_a_running_worker(
-    render, image_worker_exposition, gateway_exposition, overlay
+    render, image_worker_exposition, motion_worker_exposition, gateway_exposition, overlay
 ):
     """Every metric is the workers' own, except the demand the gateways hold back for busy tiers."""
-    exported = exposition_names(image_worker_exposition) | (
+    exported = exposition_names(image_worker_exposition) | exposition_names(motion_worker_exposition) | (
         {"cinesynth_keyframes_waiting"} & exposition_names(gateway_exposition)
     )
     queries = autoscaler_queries(render(overlay))
@@ -101,16 +126,16 @@ def test_every_metric_the_autoscaler_queries_is_exported_by_a_running_worker(
         used = metric_names(query)
         assert used, f"{where}: no metric in {query!r}"
         missing = used - exported
-        assert not missing, f"{where} queries {sorted(missing)}, which neither the image worker nor the gateway exports"
+        assert not missing, f"{where} queries {sorted(missing)}, which no worker nor the gateway exports"
 
 
 @pytest.mark.parametrize("overlay", GPU_OVERLAYS)
 def test_autoscaler_label_selectors_exist_on_the_scraped_series(
-    render, image_worker_exposition, gateway_exposition, overlay
+    render, image_worker_exposition, motion_worker_exposition, gateway_exposition, overlay
 ):
     """A selector on a label that neither the worker nor Prometheus provides would match nothing."""
     exported_labels: dict[str, set[str]] = {}
-    for line in (image_worker_exposition + "\n" + gateway_exposition).splitlines():
+    for line in "\n".join((image_worker_exposition, motion_worker_exposition, gateway_exposition)).splitlines():
         if line and not line.startswith("#") and "{" in line:
             name, _, rest = line.partition("{")
             labels = {pair.split("=", 1)[0] for pair in rest.rsplit("}", 1)[0].split(",") if "=" in pair}

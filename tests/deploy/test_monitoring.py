@@ -42,6 +42,12 @@ EXPORTED = {
         "cinesynth_imagegen_degraded_total",
         "cinesynth_imagegen_vram_bytes",
     },
+    "motion": {
+        "cinesynth_motion_inflight",
+        "cinesynth_motion_queue_depth",
+        "cinesynth_upscale_inflight",
+        "cinesynth_upscale_queue_depth",
+    },
     "prometheus": {"up"},
     "kube-state-metrics": {"kube_deployment_status_replicas_available", "kube_deployment_spec_replicas"},
 }

@@ -24,8 +24,10 @@ from tests.deploy.tooling import (
     workloads,
 )
 
-GRPC_PORTS = {"gateway": 50051, "storyboard": 50052, "imagegen": 50053, "audio": 50054, "compositor": 50055}
-BACKENDS = ("storyboard", "imagegen", "audio", "compositor")
+GRPC_PORTS = {
+    "gateway": 50051, "storyboard": 50052, "imagegen": 50053, "audio": 50054, "compositor": 50055, "motion": 50056,
+}
+BACKENDS = ("storyboard", "imagegen", "audio", "compositor", "motion")
 POOL_LABEL = "cinesynth.io/pool"
 GPU = "nvidia.com/gpu"
 
@@ -43,9 +45,13 @@ def quantity_seconds(value: str | None) -> float:
     return float(value) if value is not None else 0.0
 
 
-def pools(docs: list[dict]) -> dict[str, dict]:
-    """tier -> image-worker Deployment."""
-    return {pod_labels(d)[POOL_LABEL]: d for d in of_kind(docs, "Deployment") if POOL_LABEL in pod_labels(d)}
+def pools(docs: list[dict], app: str = "imagegen") -> dict[str, dict]:
+    """pool -> worker Deployment of `app` (image workers: the pool is their tier; motion: motion, upscale)."""
+    return {
+        pod_labels(d)[POOL_LABEL]: d
+        for d in of_kind(docs, "Deployment")
+        if POOL_LABEL in pod_labels(d) and app_name(d) == app
+    }
 
 
 # --- security baseline ---------------------------------------------------------------------------
@@ -200,6 +206,10 @@ def test_backends_are_headless_and_the_gateway_targets_them_with_dns(all_rendere
     for tier, target in tiers.items():
         service = services[check_target(target, "imagegen")]
         assert service["spec"]["selector"][POOL_LABEL] == tier
+    # Motion and upscale pools, where the overlay runs them, are each reachable by their role.
+    for pool in pools(docs, "motion"):
+        service = services[check_target(gateway[f"CINESYNTH_{pool.upper()}_TARGET"], "motion")]
+        assert service["spec"]["selector"][POOL_LABEL] == pool
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -331,6 +341,32 @@ def test_gpu_prod_runs_each_tier_on_its_own_gpu_node_pool(all_rendered):
             tier_env = env_of(container)["CINESYNTH_IMAGEGEN_MAX_TIER"]["valueFrom"]["fieldRef"]["fieldPath"]
             assert tier_env == f"metadata.labels['{POOL_LABEL}']" and pod_labels(workload)[POOL_LABEL] == tier
             assert workload["spec"]["selector"]["matchLabels"][POOL_LABEL] == tier
+
+
+def test_gpu_prod_runs_motion_and_upscale_workers_on_their_own_gpu_node_pools(all_rendered):
+    for overlay in GPU_OVERLAYS:
+        docs = all_rendered[overlay]
+        claims = {c["metadata"]["name"]: c for c in of_kind(docs, "PersistentVolumeClaim")}
+        worker_pools = pools(docs, "motion")
+        assert set(worker_pools) == {"motion", "upscale"}
+        for pool, workload in worker_pools.items():
+            spec, container = pod_spec(workload), main_container(workload)
+            assert spec["nodeSelector"] == {"cinesynth.io/gpu-pool": pool}
+            assert {"key": "cinesynth.io/gpu-pool", "operator": "Equal", "value": pool, "effect": "NoSchedule"} in (
+                spec["tolerations"]
+            )
+            resources = container["resources"]
+            assert resources["limits"][GPU] == resources["requests"][GPU] == 1
+            # Each pool serves one role, the one its name says.
+            assert json.loads(env_value(container, "CINESYNTH_MOTION_ROLES")) == [pool]
+            assert workload["spec"]["selector"]["matchLabels"][POOL_LABEL] == pool
+            # Weights on the pool's own shared volume (the worker downloads its model there once).
+            claim = claims[volumes_by_name(workload)["models"]["persistentVolumeClaim"]["claimName"]]
+            assert claim["metadata"]["name"] == f"motion-weights-{pool}"
+            assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+            assert env_value(container, "CINESYNTH_MODEL_DIR") == "/models"
+            assert startup_budget_s(container) >= 600
+    assert not pools(all_rendered["cpu-dev"], "motion")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

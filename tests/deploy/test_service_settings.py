@@ -22,6 +22,7 @@ SETTINGS = {
     "imagegen": "services.imagegen.settings:ImageGenSettings",
     "audio": "services.audio.settings:AudioSettings",
     "compositor": "services.compositor.settings:CompositorSettings",
+    "motion": "services.motion.settings:MotionSettings",
 }
 # Stand-ins for values that come from Secrets the operator creates.
 SECRET_VALUES = {
