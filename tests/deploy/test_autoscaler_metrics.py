@@ -42,6 +42,20 @@ def scrape(port: int) -> str:
         return response.read().decode()
 
 
+def exposition_after_one_call(service, settings, call) -> str:
+    """Serve `service` in-process, make one real call (`call(channel)`, so per-call series exist
+    too, not only the HELP/TYPE lines), then scrape its /metrics over HTTP."""
+
+    async def run() -> str:
+        async with serve_in_process(service, settings) as runtime:
+            assert runtime.metrics_port, "the metrics endpoint did not start"
+            async with aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+                await call(channel)
+            return await asyncio.to_thread(scrape, runtime.metrics_port)
+
+    return asyncio.run(run())
+
+
 @pytest.fixture(scope="module")
 def image_worker_exposition(tmp_path_factory) -> str:
     """The /metrics text of a real image worker that has started (SERVING) and answered a call."""
@@ -55,18 +69,11 @@ def image_worker_exposition(tmp_path_factory) -> str:
         imagegen_device="cpu",
         imagegen_warmup=False,
     )
-
-    async def run() -> str:
-        service = imagegen_main.build_service(settings)
-        async with serve_in_process(service, settings) as runtime:
-            assert runtime.metrics_port, "the metrics endpoint did not start"
-            # One real call, so per-call series exist too (not only the HELP/TYPE lines).
-            async with aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                stub = pb.imagegen_grpc.ImageGenServiceStub(channel)
-                await stub.GetNodeInfo(pb.imagegen_pb2.GetNodeInfoRequest(), timeout=30)
-            return await asyncio.to_thread(scrape, runtime.metrics_port)
-
-    return asyncio.run(run())
+    return exposition_after_one_call(
+        imagegen_main.build_service(settings), settings,
+        lambda channel: pb.imagegen_grpc.ImageGenServiceStub(channel).GetNodeInfo(
+            pb.imagegen_pb2.GetNodeInfoRequest(), timeout=30),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +88,11 @@ def motion_worker_exposition(tmp_path_factory) -> str:
         MotionSettings, metrics_port=0, artifact_store=(tmp / "artifacts").as_uri(), model_dir=tmp / "models",
         motion_roles=["motion", "upscale"], motion_max_tier="ken_burns", allow_download=False,
     )
-
-    async def run() -> str:
-        service = motion_main.build_service(settings, device=SimulatedDevice.with_vram(0))
-        async with serve_in_process(service, settings) as runtime:
-            assert runtime.metrics_port, "the metrics endpoint did not start"
-            async with aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                stub = pb.motion_grpc.MotionServiceStub(channel)
-                await stub.GetMotionNodeInfo(pb.motion_pb2.GetMotionNodeInfoRequest(), timeout=30)
-            return await asyncio.to_thread(scrape, runtime.metrics_port)
-
-    return asyncio.run(run())
+    return exposition_after_one_call(
+        motion_main.build_service(settings, device=SimulatedDevice.with_vram(0)), settings,
+        lambda channel: pb.motion_grpc.MotionServiceStub(channel).GetMotionNodeInfo(
+            pb.motion_pb2.GetMotionNodeInfoRequest(), timeout=30),
+    )
 
 
 @pytest.fixture(scope="module")
