@@ -76,6 +76,10 @@ test: setup ## run the test suite
 	@# --tb=native: CPython 3.11.7 crashes pytest (INTERNALERROR, AST recursion) rendering some tracebacks.
 	$(PY) -m pytest --tb=native $(PYTEST_ARGS)
 
+.PHONY: test-fast
+test-fast: setup ## unit tests only, for the edit loop (no servers, no ffmpeg films); `make test` runs everything
+	$(PY) -m pytest --tb=native -q tests/unit $(PYTEST_ARGS)
+
 .PHONY: faults-matrix
 faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s; 4x image-worker overload (prints FIGURE lines)
 	CINESYNTH_FAULT_DELAYS=0,5,20 $(PY) -m pytest tests/faults/test_waiting.py -s -q -p no:cacheprovider --tb=native
