@@ -163,3 +163,7 @@ eval-storyboard: setup ## faithfulness (MiniLM retrieval@1, margin, subjects, at
 .PHONY: eval-sfx
 eval-sfx: setup ## text -> sound retrieval accuracy@1/@3 of the built-in SFX library on held-out descriptions
 	$(PY) -m services.audio.sfx.evaluation
+
+.PHONY: bench-scene-sound
+bench-scene-sound: setup ## loudness (LUFS, dBTP) and per-layer levels of a soundtrack with scene sound off/ambience/full
+	$(PY) bench/scene_sound_levels.py
