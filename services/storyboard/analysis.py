@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from services.storyboard import lexicon
+from services.storyboard.cast_traits import without_stated_ages
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[.,;:!?()\[\]\"—–-]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -170,7 +171,7 @@ def analyse(prompt: str) -> PromptAnalysis:
     bases = [_base(t) for t in tokens if t[0].isalnum()]
     analysis.keywords = list(dict.fromkeys(b for b in bases if b not in lexicon.STOPWORDS and len(b) > 2))
 
-    chunks = _chunks(tokens)
+    chunks = _chunks(_TOKEN.findall(without_stated_ages(text)))
     analysis.noun_phrases = [" ".join(c.words) for c in chunks]
     _find_setting(analysis, chunks)
     _find_subjects(analysis, chunks)

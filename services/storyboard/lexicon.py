@@ -80,6 +80,7 @@ GENERIC_ADJECTIVES = frozenset(
     last final first new old empty abstract ancient sleek lonely sad happy dark bright little small big great
     tiny huge young quiet strange beautiful lost secret hidden long short whole next vast nature natural
     modern future late early deep high low wild single lone certain real true best worst own calm
+    forever
     """.split()
 )
 IRREGULAR_PLURALS: dict[str, str] = {
@@ -1156,6 +1157,10 @@ GIVEN_NAMES = (
     "Idris", "Yara", "Oskar", "Leila", "Ravi", "Hana", "Bastian", "Zofia", "Kofi", "Elin", "Dario", "Suki",
     "Anouk", "Teo", "Priya", "Wren", "Jonah", "Maelle",
 )
+FEMININE_NAMES = frozenset(
+    "Mara Ines Amara Lucia Freya Noor Yara Leila Hana Zofia Elin Suki Anouk Priya Maelle".split()
+)
+MASCULINE_NAMES = frozenset("Elias Tomas Kenji Soren Arjun Mateo Idris Oskar Ravi Bastian Kofi Dario Teo Jonah".split())
 ROBOT_NAMES = ("Unit K-7", "ARIA", "Bolt", "Servo-9", "Orin")
 
 AGES = ("in their twenties", "in their thirties", "in their forties", "in their fifties", "in their sixties")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from services.storyboard import lexicon, text
 from services.storyboard.analysis import PromptAnalysis, Subject, SubjectKind, analyse, singular_form, with_article
+from services.storyboard.cast_traits import CastTraits, age_phrase, cast_traits, gendered, person_word, possessive
 from services.storyboard.domain import (
     BEATS,
     Brief,
@@ -297,7 +298,8 @@ class Planner:
         rng.shuffle(names)
         wardrobe = rng.choice(setting.wardrobe)
         if living:
-            hero = self._living_role(living[0], names.pop(), wardrobe, rng)
+            traits = cast_traits(analysis.text, living[0].phrase)
+            hero = self._living_role(living[0], _take_name(names, traits.gender), wardrobe, rng, traits)
         elif genre_key == "action" and objects and objects[0].head in _VEHICLES:
             rider = Subject(f"{objects[0].singular} rider", "rider", SubjectKind.PERSON)
             objects = objects[1:]
@@ -305,7 +307,10 @@ class Planner:
         else:
             hero = self._living_role(_default_subject(genre.hero), names.pop(), wardrobe, rng)
         other_subject = living[1] if len(living) > 1 else _default_subject(genre.other)
-        other = self._living_role(other_subject, names.pop(), rng.choice(setting.wardrobe), rng)
+        other_traits = cast_traits("", other_subject.phrase)  # its own words only: the pronouns are the hero's
+        other = self._living_role(
+            other_subject, _take_name(names, other_traits.gender), rng.choice(setting.wardrobe), rng, other_traits
+        )
         keyword_thing = next((t for k, t in lexicon.KEYWORD_THINGS.items() if k in analysis.keywords), None)
         role_thing = next((lexicon.ROLE_THINGS[s.head] for s in living if s.head in lexicon.ROLE_THINGS), None)
         finish = lexicon.OBJECT_FINISH.get(genre_key, lexicon.OBJECT_FINISH["default"])
@@ -326,7 +331,9 @@ class Planner:
         thing = Role(thing_text, SubjectKind.OBJECT, visual, Character(_capitalise(thing_text), visual))
         return hero, other, thing
 
-    def _living_role(self, subject: Subject, name: str, wardrobe: str, rng: random.Random) -> Role:
+    def _living_role(
+        self, subject: Subject, name: str, wardrobe: str, rng: random.Random, traits: CastTraits | None = None
+    ) -> Role:
         def unnamed(referred: str, kind: SubjectKind, visual: str) -> Role:
             return Role(referred, kind, visual, Character(_capitalise(referred), visual))
 
@@ -357,14 +364,24 @@ class Planner:
             quirk = rng.choice(("scuffed and patched", "softly glowing seams", "a slightly tilted head"))
             visual = f"{_indefinite(role)}, {look}, {quirk}"
         else:
-            if head in lexicon.YOUNG_ROLES:
+            traits = traits or CastTraits()
+            if traits.age is not None:  # the prompt says it ("in his eighties", "eight-year-old", "retired")
+                age = age_phrase(traits.age, traits.gender)
+            elif head in lexicon.YOUNG_ROLES:
                 age = rng.choice(("about eight years old", "about ten years old", "a small child"))
             elif head in lexicon.OLD_ROLES:
                 age = rng.choice(("in their seventies", "in their eighties"))
             else:
                 age = rng.choice(lexicon.AGES)
+            age = age.replace(" their ", f" {possessive(traits.gender)} ")
+            # A neutral role says the gender the prompt gives it: "a ferry captain, a woman in her fifties".
+            person = person_word(traits.gender, traits.age) if not gendered(role) else ""
+            if person:
+                age = f", {_indefinite(person)} {age}"
+            else:
+                age = f" {age}"
             outfit = lexicon.ROLE_WARDROBE.get(head, wardrobe)
-            visual = (f"{_indefinite(role)} {age}, {rng.choice(lexicon.HAIR)}, {rng.choice(lexicon.FEATURES)}, "
+            visual = (f"{_indefinite(role)}{age}, {rng.choice(lexicon.HAIR)}, {rng.choice(lexicon.FEATURES)}, "
                       f"wearing {outfit}")
         return Role(name, SubjectKind.PERSON, visual, Character(name, visual))
 
@@ -537,6 +554,15 @@ class Planner:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+def _take_name(names: list[str], gender: str) -> str:
+    """The next name of the shuffled pool (from its end) that fits `gender`; any name when unknown."""
+    pool = {"female": lexicon.FEMININE_NAMES, "male": lexicon.MASCULINE_NAMES}.get(gender)
+    for i in range(len(names) - 1, -1, -1):
+        if pool is None or names[i] in pool:
+            return names.pop(i)
+    return names.pop()
+
+
 def _default_subject(phrase: str) -> Subject:
     words = phrase.split()
     if words and words[0].lower() in ("a", "an", "the"):
