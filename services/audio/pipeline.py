@@ -60,7 +60,7 @@ class AudioEngine:
         )
         self.selector = selector or MusicSelector(settings, self.store)
         self.narration = narration.NarrationBuilder(settings, self.voices)
-        self.analyses: BoundedCache[MusicAnalysisResult] = BoundedCache("music_analysis", settings.cache_mb * 1_000_000)
+        self.analyses: BoundedCache[MusicAnalysisResult] = BoundedCache("music_analysis", settings.analysis_cache_bytes)
         self.scene_sound = scene_sound or SceneSoundRenderer(settings)
 
     def warm(self) -> None:

@@ -83,9 +83,17 @@ class AudioSettings(ServiceSettings):
 
     cache_mb: int = Field(
         256, ge=0, le=16384,
-        description="Memory for procedural scores and music analyses kept by content hash (0 = no cache); "
-        "a 60 s score is about 23 MB.",
+        description="Memory for procedural scores and music analyses kept by content hash, both together "
+        "(analyses get 1/16 of it; 0 = no cache); a 60 s score is about 23 MB.",
     )
+
+    @property
+    def analysis_cache_bytes(self) -> int:
+        return self.cache_mb * 1_000_000 // 16
+
+    @property
+    def score_cache_bytes(self) -> int:
+        return self.cache_mb * 1_000_000 - self.analysis_cache_bytes
 
     # --- scene sound (ambience + effects) ------------------------------------------------------
     scene_sound: Literal["off", "ambience", "full"] = Field(

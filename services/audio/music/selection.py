@@ -66,7 +66,7 @@ class MusicSelector:
         self.library = library or (MusicLibrary(settings.music_library_dir) if settings.music_library_dir else None)
         # A score is a pure function of brief, seed, length and rate: a retried or repeated job reuses it.
         self.scores: BoundedCache[tuple[np.ndarray, procedural.ScorePlan]] = BoundedCache(
-            "procedural_score", settings.cache_mb * 1_000_000
+            "procedural_score", settings.score_cache_bytes
         )
 
     def select(self, spec: SoundtrackSpec, duration_s: float, workdir: Path, notes: Notes) -> MusicBed | None:

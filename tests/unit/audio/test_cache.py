@@ -67,3 +67,11 @@ def test_the_same_brief_renders_its_score_once(tmp_path: Path):
     other = selector.select(SoundtrackSpec(scenes=spec.scenes, brief=spec.brief, total_duration_s=4.0, seed=4),
                             4.0, tmp_path, Notes())
     assert other is not None and not np.array_equal(other.samples, first.samples)
+
+
+def test_the_caches_share_one_budget(tmp_path: Path):
+    settings = AudioSettings(artifact_store=f"file://{tmp_path}", metrics_port=None, cache_mb=64)
+    assert settings.score_cache_bytes + settings.analysis_cache_bytes == 64_000_000
+    assert settings.score_cache_bytes > settings.analysis_cache_bytes > 0
+    off = AudioSettings(artifact_store=f"file://{tmp_path}", metrics_port=None, cache_mb=0)
+    assert off.score_cache_bytes == off.analysis_cache_bytes == 0
