@@ -58,7 +58,9 @@ def transition_smoothness(
     for k, frame in enumerate(FrameRenderer(timeline, layer, geometry).frames()):
         if k not in wanted:
             continue
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        # The renderer yields I420 buffers: their first `height` rows are the luma plane (a grey picture;
+        # limited range, so SSIM is taken on it as it is, the same for every transition compared).
+        gray = np.ascontiguousarray(frame[:height])
         small = cv2.resize(gray, (width // 4, height // 4), interpolation=cv2.INTER_AREA)
         if previous is not None and previous[0] == k - 1:
             full.append(float(structural_similarity(previous[1], gray, data_range=255)))
