@@ -28,7 +28,7 @@ from grpc import aio
 from gateway.metrics import KEYFRAME_RETRIES, KEYFRAMES_WAITING
 from services.common import pb
 from services.common.channels import create_channel
-from services.common.errors import Internal, answered_by_service, from_rpc_error
+from services.common.errors import Internal, dependency_failed, from_rpc_error
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ async def generate_keyframe(
     tier can take over): `policy.attempts` calls in all. `patient`: busy workers are waited for up
     to the deadline (or `policy.busy_wait_s`), unreachable ones up to `policy.unavailable_wait_s`;
     while it waits the keyframe counts in `cinesynth_keyframes_waiting{tier}`. A round in which a
-    worker answered UNAVAILABLE itself (its artifact store failed) and none was busy ends the call:
+    worker answered that a dependency failed (its artifact store) and none was busy ends the call:
     the workers are up, waiting cannot help. Any other failure is final. Raises the matching domain error.
     """
     deadline = time.monotonic() + timeout
@@ -185,7 +185,7 @@ async def generate_keyframe(
     delay = policy.backoff_s
     last: grpc.aio.AioRpcError | None = None
     busy_round = False
-    answered_round = False  # a worker answered UNAVAILABLE itself (its store failed): waiting cannot help
+    answered_round = False  # a worker said its dependency (the store) failed: waiting cannot help
     calls = 0
     waiting_since: dict[str, float] = {}
     while True:
@@ -229,7 +229,7 @@ async def generate_keyframe(
             last = exc
             busy_round = busy_round or exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             answered_round = answered_round or (
-                exc.code() == grpc.StatusCode.UNAVAILABLE and answered_by_service(exc)
+                exc.code() == grpc.StatusCode.UNAVAILABLE and dependency_failed(exc)
             )
             KEYFRAME_RETRIES.labels(exc.code().name).inc()
             excluded.add(address)

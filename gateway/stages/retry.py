@@ -5,7 +5,7 @@ does not fail the job: it waits for the service's channel to connect again — a
 the target: the channels are round_robin over every address — and calls again, within the stage's
 retry budget and the job's deadline. The wait is a warning on the job and a metric. Every other
 failure (INVALID_ARGUMENT, INTERNAL, ...) is final at once: retrying cannot change its answer; so is
-UNAVAILABLE answered by the service itself (its artifact store failed): it is up, and says why.
+an UNAVAILABLE that says a dependency of the service failed (its artifact store): it is up, and says why.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ async def call_until_back(
 def _unavailable(exc: aio.AioRpcError | Unavailable) -> Unavailable | None:
     """The failure as an unreachable service worth waiting for, or None (final)."""
     error = exc if isinstance(exc, Unavailable) else from_rpc_error(exc)
-    if not isinstance(error, Unavailable) or error.service_answered:
-        return None  # a service that answers is up: its failing dependency is its answer
+    if not isinstance(error, Unavailable) or error.dependency_failed:
+        return None  # the service is up: its failing dependency is its answer
     return error
 
 

@@ -56,6 +56,12 @@ def validate_key(key: str, field: str = "key") -> str:
     return key
 
 
+def store_failed(action: str, reason: str) -> Unavailable:
+    """The store could not `action`: UNAVAILABLE, marked as a failed dependency (the service calling
+    the store is up; see errors.Unavailable)."""
+    return Unavailable(f"artifact store {action} failed: {reason}", dependency_failed=True)
+
+
 @dataclass(frozen=True)
 class StoredObject:
     uri: str
@@ -188,7 +194,7 @@ class FileArtifactStore(ArtifactStore):
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
             # strerror only: the message reaches clients and must not carry host paths.
-            raise Unavailable(f"artifact store write failed: {exc.strerror or type(exc).__name__}") from exc
+            raise store_failed("write", exc.strerror or type(exc).__name__) from exc
         return StoredObject(dest.as_uri(), key, dest.stat().st_size, sha256_file(dest), mime_type or guess_mime(key))
 
     def open_read(self, uri: str) -> BinaryIO:
@@ -278,13 +284,13 @@ class S3ArtifactStore(ArtifactStore):
                 ExtraArgs={"ContentType": mime, "Metadata": {"sha256": digest}},
             )
         except ClientError as exc:
-            raise Unavailable(f"artifact store write failed: {_s3_reason(exc)}") from exc
+            raise store_failed("write", _s3_reason(exc)) from exc
         except S3UploadFailedError as exc:
             # Its message names the local temp file: keep only the S3 error after it.
             reason = str(exc).rsplit(": ", 1)[-1]
-            raise Unavailable(f"artifact store write failed: {reason}") from exc
+            raise store_failed("write", reason) from exc
         except BotoCoreError as exc:
-            raise Unavailable(f"artifact store write failed: {type(exc).__name__}") from exc
+            raise store_failed("write", type(exc).__name__) from exc
         return StoredObject(f"s3://{self.bucket}/{object_key}", key, os.path.getsize(path), digest, mime)
 
     def open_read(self, uri: str) -> BinaryIO:
@@ -295,9 +301,9 @@ class S3ArtifactStore(ArtifactStore):
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise NotFound(f"artifact not found: {self.key_for(uri)}") from exc
-            raise Unavailable(f"artifact store read failed: {_s3_reason(exc)}") from exc
+            raise store_failed("read", _s3_reason(exc)) from exc
         except BotoCoreError as exc:
-            raise Unavailable(f"artifact store read failed: {type(exc).__name__}") from exc
+            raise store_failed("read", type(exc).__name__) from exc
         return response["Body"]
 
     def stat(self, uri: str) -> int:
@@ -308,9 +314,9 @@ class S3ArtifactStore(ArtifactStore):
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 raise NotFound(f"artifact not found: {self.key_for(uri)}") from exc
-            raise Unavailable(f"artifact store read failed: {_s3_reason(exc)}") from exc
+            raise store_failed("read", _s3_reason(exc)) from exc
         except BotoCoreError as exc:
-            raise Unavailable(f"artifact store read failed: {type(exc).__name__}") from exc
+            raise store_failed("read", type(exc).__name__) from exc
         return int(head["ContentLength"])
 
     def delete(self, uri: str) -> None:
@@ -319,7 +325,7 @@ class S3ArtifactStore(ArtifactStore):
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._split(uri))
         except (BotoCoreError, ClientError) as exc:
-            raise Unavailable(f"artifact store delete failed: {type(exc).__name__}") from exc
+            raise store_failed("delete", type(exc).__name__) from exc
 
     def presigned_url(self, uri: str, expires_s: int, filename: str = "") -> str:
         """A time-limited HTTPS GET URL of the object (signing is local: no request is made)."""
@@ -339,7 +345,7 @@ class S3ArtifactStore(ArtifactStore):
                 for item in page.get("Contents", []):
                     out.append((item["Key"][strip:], item["LastModified"].timestamp()))
         except (BotoCoreError, ClientError) as exc:
-            raise Unavailable(f"artifact store list failed: {type(exc).__name__}") from exc
+            raise store_failed("list", type(exc).__name__) from exc
         return sorted(out)
 
 

@@ -14,6 +14,10 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+# google.rpc.ErrorInfo of an UNAVAILABLE that is a dependency's failure (see Unavailable).
+DEPENDENCY_UNAVAILABLE = "DEPENDENCY_UNAVAILABLE"
+ERROR_DOMAIN = "internal.cinesynth"
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -113,15 +117,21 @@ class ResourceExhausted(CinesynthError):
 
 
 class Unavailable(CinesynthError):
-    """`service_answered`: the service itself answered UNAVAILABLE because something it depends on
-    failed (the artifact store, a music host): the service is up, so waiting for it to come back
-    cannot help. Otherwise the service was not reached (refused, reset, killed mid-call, draining)."""
+    """`dependency_failed`: the service is up but something it depends on failed (the artifact store,
+    a music host), so waiting for the service to come back cannot help; the status carries an
+    ErrorInfo with reason DEPENDENCY_UNAVAILABLE so that callers can tell. Otherwise: the service
+    is not ready (loading, draining) or was not reached, and may be waited for."""
 
     code = grpc.StatusCode.UNAVAILABLE
 
-    def __init__(self, message: str, *, service_answered: bool = False) -> None:
+    def __init__(self, message: str, *, dependency_failed: bool = False) -> None:
         super().__init__(message)
-        self.service_answered = service_answered
+        self.dependency_failed = dependency_failed
+
+    def details(self) -> list[any_pb2.Any]:
+        if not self.dependency_failed:
+            return []
+        return [_packed(error_details_pb2.ErrorInfo(reason=DEPENDENCY_UNAVAILABLE, domain=ERROR_DOMAIN))]
 
 
 class DeadlineExceeded(CinesynthError):
@@ -202,10 +212,18 @@ def field_violations(error: grpc.RpcError) -> list[FieldViolation]:
     return []
 
 
-def answered_by_service(error: grpc.RpcError) -> bool:
-    """Whether a failed call's status came from our servicer (the error interceptor always sends
-    rich status details) rather than from the transport (no connection, reset, server draining)."""
-    return any(key == "grpc-status-details-bin" for key, _ in error.trailing_metadata() or ())
+def dependency_failed(error: grpc.RpcError) -> bool:
+    """Whether a failed call is a service's answer that one of its dependencies failed (see
+    `Unavailable`), not an unreachable, loading or draining service."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                    info = error_details_pb2.ErrorInfo()
+                    detail.Unpack(info)
+                    if info.reason == DEPENDENCY_UNAVAILABLE and info.domain == ERROR_DOMAIN:
+                        return True
+    return False
 
 
 def from_rpc_error(error: grpc.RpcError) -> CinesynthError:
@@ -222,5 +240,5 @@ def from_rpc_error(error: grpc.RpcError) -> CinesynthError:
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         return InvalidArgument(field_violations(error) or [FieldViolation("", details)], details)
     if code == grpc.StatusCode.UNAVAILABLE:
-        return Unavailable(details, service_answered=answered_by_service(error))
+        return Unavailable(details, dependency_failed=dependency_failed(error))
     return by_code.get(code, Internal)(details)

@@ -128,7 +128,8 @@ class MusicSelector:
             # OSError text may carry local paths: only its short reason reaches the client.
             reason = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else str(exc)
             if spec.music_is_soundtrack:
-                raise Unavailable(f"the music track could not be fetched: {reason}") from exc
+                message = f"the music track could not be fetched: {reason}"
+                raise Unavailable(message, dependency_failed=True) from exc
             MUSIC_FALLTHROUGH.labels(source="music_uri").inc()
             notes.fallback("music_uri_failed", f"the requested music track could not be used: {reason}")
             return None

@@ -1,6 +1,6 @@
-"""Which UNAVAILABLE a stage waits out: a service that was not reached (refused, reset, draining) is
-waited for within the retry budget; one that answered UNAVAILABLE itself (its artifact store
-failed) is up and has said why, so its answer fails the stage at once."""
+"""Which UNAVAILABLE a stage waits out: a service that was not reached (refused, reset, draining) or
+is not ready yet (loading its model) is waited for within the retry budget; one that answered that
+a dependency failed (its artifact store) is up and has said why, so its answer fails the stage at once."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from grpc import aio
 
 from gateway.model import Job, Stage
 from gateway.stages.retry import StageRetry, call_until_back
-from services.common.errors import Unavailable, answered_by_service, from_rpc_error, to_status
+from services.common.artifacts import store_failed
+from services.common.errors import Unavailable, dependency_failed, from_rpc_error, to_status
 
 
-def unavailable(message: str, *, from_servicer: bool) -> aio.AioRpcError:
-    # The servicer's error interceptor sends to_status(...): its trailing metadata carries the rich
-    # status; grpc core's own UNAVAILABLE (no connection) carries none.
-    trailing = aio.Metadata(*to_status(Unavailable(message)).trailing_metadata) if from_servicer else aio.Metadata()
-    return aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, aio.Metadata(), trailing, details=message)
+def answered(error: Unavailable) -> aio.AioRpcError:
+    """The call error a client sees for `error` raised in a servicer (the interceptor sends to_status)."""
+    trailing = aio.Metadata(*to_status(error).trailing_metadata)
+    return aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, aio.Metadata(), trailing, details=error.message)
+
+
+def unreached(message: str) -> aio.AioRpcError:
+    """grpc core's own UNAVAILABLE (no connection, reset): no status details."""
+    return aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, aio.Metadata(), aio.Metadata(), details=message)
 
 
 class Context:
@@ -36,12 +41,14 @@ class Context:
         self.commits += 1
 
 
-def test_the_origin_of_an_unavailable_survives_the_domain_error() -> None:
-    answered = unavailable("artifact store write failed: AccessDenied", from_servicer=True)
-    unreached = unavailable("failed to connect to all addresses", from_servicer=False)
-    assert answered_by_service(answered) and not answered_by_service(unreached)
-    assert from_rpc_error(answered).service_answered  # type: ignore[attr-defined]
-    assert not from_rpc_error(unreached).service_answered  # type: ignore[attr-defined]
+def test_a_failed_dependency_survives_the_trip_to_the_caller() -> None:
+    store = answered(store_failed("write", "AccessDenied"))
+    loading = answered(Unavailable("the image worker is still loading its model; retry shortly"))
+    gone = unreached("failed to connect to all addresses")
+    assert dependency_failed(store) and not dependency_failed(loading) and not dependency_failed(gone)
+    assert from_rpc_error(store).dependency_failed  # type: ignore[attr-defined]
+    assert not from_rpc_error(loading).dependency_failed  # type: ignore[attr-defined]
+    assert from_rpc_error(store).message == "artifact store write failed: AccessDenied"
 
 
 async def test_a_service_that_answers_unavailable_is_not_waited_for() -> None:
@@ -50,7 +57,7 @@ async def test_a_service_that_answers_unavailable_is_not_waited_for() -> None:
 
     async def call() -> str:
         calls.append(1)
-        raise unavailable("artifact store write failed: AccessDenied", from_servicer=True)
+        raise answered(store_failed("write", "AccessDenied"))
 
     async def never_ready(timeout: float) -> bool:
         raise AssertionError("waited for a service that answered")
@@ -61,9 +68,14 @@ async def test_a_service_that_answers_unavailable_is_not_waited_for() -> None:
     assert calls == [1] and ctx.warnings == []
 
 
-async def test_an_unreached_service_is_called_again_once_it_is_back() -> None:
+@pytest.mark.parametrize(
+    "first_failure",
+    [unreached("connection refused"), answered(Unavailable("the image worker is still loading its model"))],
+    ids=["unreached", "loading"],
+)
+async def test_an_unready_service_is_called_again_once_it_is_back(first_failure: aio.AioRpcError) -> None:
     ctx = Context()
-    answers: list[object] = [unavailable("connection refused", from_servicer=False), "soundtrack"]
+    answers: list[object] = [first_failure, "soundtrack"]
     ready: list[float] = []
 
     async def call() -> str:
