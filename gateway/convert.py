@@ -11,13 +11,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from gateway import scene_sound
-from gateway.enums import enum_value, short_name
 from gateway.events import last_sequence
 from gateway.finite import non_finite_fields
 from gateway.model import ArtifactRecord, Job, JobState, MusicSpec, Stage, WarningRecord
 from gateway.service import JobUpdate
 from gateway.validation import CreateVideoInput, SpecInput
 from services.common import pb
+from services.common.enums import enum_value, short_name
 from services.common.errors import InvalidArgument
 
 common = pb.common_pb2

@@ -9,7 +9,7 @@ written last, marks the upload complete. Upload ids are looked up under the call
 another tenant's id is indistinguishable from one that does not exist.
 
 Library tracks come from the directory the audio service also reads (`library.json`, see
-services/audio/music/catalog.py); the chosen file is copied into the store once, content-addressed
+services/common/music_catalog.py); the chosen file is copied into the store once, content-addressed
 (`library/<sha256>/<name>`), because the internal services take music by store URI only.
 """
 
@@ -37,7 +37,6 @@ from gateway.downstream import Downstream
 from gateway.metrics import MUSIC_UPLOADS
 from gateway.model import MusicSpec
 from gateway.redact import public_message
-from services.audio.music.catalog import LibraryError, LibraryTrack, load_tracks
 from services.common import pb
 from services.common.artifacts import ArtifactStore, sha256_file
 from services.common.errors import (
@@ -49,6 +48,7 @@ from services.common.errors import (
     ResourceExhausted,
     from_rpc_error,
 )
+from services.common.music_catalog import LibraryError, LibraryTrack, load_tracks
 
 log = logging.getLogger(__name__)
 

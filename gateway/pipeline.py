@@ -24,7 +24,6 @@ from grpc import aio
 
 from gateway import scene_sound
 from gateway.downstream import Downstream, RetryPolicy, generate_keyframe
-from gateway.enums import enum_value, short_name
 from gateway.model import TIERS, ArtifactRecord, Job, KeyframeRecord, SoundtrackRecord, Stage
 from gateway.stages.compose_segments import SegmentConfig, SegmentedCompose, SegmentsUnsupported
 from gateway.stages.motion import MotionStage, MotionStageConfig, timeline_inputs, wants_upscale
@@ -34,6 +33,7 @@ from gateway.stages.storyboard_overrides import apply_spec_overrides
 from gateway.validation import MAX_DURATION_S, MIN_DURATION_S
 from services.common import pb
 from services.common.artifacts import ArtifactStore, guess_mime
+from services.common.enums import enum_value, short_name
 from services.common.errors import (
     CinesynthError,
     FailedPrecondition,

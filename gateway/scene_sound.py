@@ -7,13 +7,13 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from gateway.enums import enum_value
 from services.common import pb
+from services.common.enums import enum_value, short_names
 
 common = pb.common_pb2
 audio = pb.audio_pb2
-SCENE_SOUND_MODES = ("off", "ambience", "full")
 PREFIX = "SCENE_SOUND_MODE_"
+SCENE_SOUND_MODES = short_names(common.SceneSoundMode, PREFIX)
 
 
 def mode_value(short: str) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # A stray download must fail loudly, not hang or pass by fetching weights.
@@ -24,3 +26,19 @@ settings.register_profile(
 settings.register_profile("thorough", deadline=None, max_examples=1000, suppress_health_check=_SLOW_OK)
 settings.register_profile("dev", deadline=None, max_examples=30, suppress_health_check=_SLOW_OK)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# The tiny Stable Diffusion pipelines, built once per session for every test folder that asks
+# (imagegen unit and integration tests). Imported lazily: most tests never load diffusers.
+@pytest.fixture(scope="session")
+def tiny_sd15(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.fixtures.tiny_models import shared_tiny_pipeline
+
+    return shared_tiny_pipeline(tmp_path_factory, "sd15")
+
+
+@pytest.fixture(scope="session")
+def tiny_sdxl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.fixtures.tiny_models import shared_tiny_pipeline
+
+    return shared_tiny_pipeline(tmp_path_factory, "sdxl")

@@ -13,6 +13,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY services ./services
 COPY gateway ./gateway
+COPY client ./client
 # The project itself (its dependency pins live in pyproject.toml).
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir ".[gateway]"

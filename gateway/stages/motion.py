@@ -19,9 +19,9 @@ from typing import Any, Protocol
 from grpc import aio
 
 from gateway.downstream import Downstream
-from gateway.enums import enum_value, short_name
 from gateway.model import ArtifactRecord, Job, Stage
 from services.common import pb
+from services.common.enums import enum_value, short_name
 from services.common.errors import (
     CinesynthError,
     FailedPrecondition,

@@ -3,9 +3,9 @@ Job.storyboard say what the film does (the compositor then reads the same values
 
 from __future__ import annotations
 
-from gateway.enums import enum_value
 from gateway.model import VideoSpec
 from services.common import pb
+from services.common.enums import enum_value
 
 
 def apply_spec_overrides(storyboard: pb.common_pb2.Storyboard, spec: VideoSpec) -> list[str]:

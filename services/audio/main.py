@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from services.audio.pipeline import WORKDIR_PREFIX, AudioEngine
+from services.audio.core import WORKDIR_PREFIX, AudioEngine
 from services.audio.servicer import AudioServicer
 from services.audio.settings import AudioSettings
 from services.common import pb

@@ -6,6 +6,7 @@ import asyncio
 
 from grpc import aio
 
+from services.audio.core import AudioEngine
 from services.audio.model import (
     CaptionCue,
     EffectCue,
@@ -22,9 +23,9 @@ from services.audio.model import (
     SoundtrackSpec,
     VoiceSpec,
 )
-from services.audio.pipeline import AudioEngine
 from services.common import cancellation, pb
 from services.common.artifacts import StoredObject
+from services.common.enums import ProtoEnumMap
 from services.common.errors import InvalidArgument
 from services.common.logs import job_id_var
 from services.common.messages import artifact_message
@@ -33,34 +34,8 @@ from services.common.notices import warning_messages
 common = pb.common_pb2
 audio = pb.audio_pb2
 
-SOURCE_FROM_PROTO = {
-    common.MUSIC_SOURCE_UNSPECIFIED: MusicSourceKind.AUTO,
-    common.MUSIC_SOURCE_AUTO: MusicSourceKind.AUTO,
-    common.MUSIC_SOURCE_YOUTUBE: MusicSourceKind.YOUTUBE,
-    common.MUSIC_SOURCE_LIBRARY: MusicSourceKind.LIBRARY,
-    common.MUSIC_SOURCE_PROCEDURAL: MusicSourceKind.PROCEDURAL,
-    common.MUSIC_SOURCE_NONE: MusicSourceKind.NONE,
-}
-SOURCE_TO_PROTO = {
-    MusicSourceKind.YOUTUBE: common.MUSIC_SOURCE_YOUTUBE,
-    MusicSourceKind.LIBRARY: common.MUSIC_SOURCE_LIBRARY,
-    MusicSourceKind.PROCEDURAL: common.MUSIC_SOURCE_PROCEDURAL,
-    MusicSourceKind.NONE: common.MUSIC_SOURCE_NONE,
-    MusicSourceKind.PROVIDED: common.MUSIC_SOURCE_PROVIDED,
-    MusicSourceKind.AUTO: common.MUSIC_SOURCE_UNSPECIFIED,
-}
-
-SCENE_SOUND_FROM_PROTO = {
-    common.SCENE_SOUND_MODE_UNSPECIFIED: None,
-    common.SCENE_SOUND_MODE_OFF: SceneSoundMode.OFF,
-    common.SCENE_SOUND_MODE_AMBIENCE: SceneSoundMode.AMBIENCE,
-    common.SCENE_SOUND_MODE_FULL: SceneSoundMode.FULL,
-}
-SCENE_SOUND_TO_PROTO = {
-    SceneSoundMode.OFF: common.SCENE_SOUND_MODE_OFF,
-    SceneSoundMode.AMBIENCE: common.SCENE_SOUND_MODE_AMBIENCE,
-    SceneSoundMode.FULL: common.SCENE_SOUND_MODE_FULL,
-}
+MUSIC_SOURCES = ProtoEnumMap(common.MusicSource, "MUSIC_SOURCE_", MusicSourceKind, unspecified=MusicSourceKind.AUTO)
+SCENE_SOUND_MODES = ProtoEnumMap(common.SceneSoundMode, "SCENE_SOUND_MODE_", SceneSoundMode)
 
 
 def scene_sound_from_proto(message: common.SceneSound) -> SceneSoundSpec:
@@ -82,9 +57,9 @@ def layer_level_to_proto(level: LayerLevel) -> common.SoundLayerLevel:
 
 
 def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
-    if request.music_source not in SOURCE_FROM_PROTO:
+    if not MUSIC_SOURCES.known(request.music_source):
         raise InvalidArgument.field("music_source", f"unknown music source {request.music_source}")
-    if request.scene_sound not in SCENE_SOUND_FROM_PROTO:
+    if not SCENE_SOUND_MODES.known(request.scene_sound):
         raise InvalidArgument.field("scene_sound", f"unknown scene sound mode {request.scene_sound}")
     brief = request.music_brief
     voice = request.voice
@@ -95,14 +70,14 @@ def spec_from_proto(request: audio.CreateSoundtrackRequest) -> SoundtrackSpec:
         brief=MusicBriefSpec(brief.mood, brief.genre, brief.tempo_bpm, brief.query),
         total_duration_s=request.total_duration_s,
         voice=VoiceSpec(voice.voice.strip(), voice.language.strip(), voice.speaking_rate),
-        music_source=SOURCE_FROM_PROTO[request.music_source],
+        music_source=MUSIC_SOURCES.to_domain(request.music_source),
         music_uri=request.music_uri.strip(),
         output_prefix=request.output_prefix.strip().strip("/"),
         job_id=request.job_id,
         seed=request.seed,
         lyrics=request.lyrics,
         music_is_soundtrack=request.music_is_soundtrack,
-        scene_sound=SCENE_SOUND_FROM_PROTO[request.scene_sound],
+        scene_sound=SCENE_SOUND_MODES.to_domain(request.scene_sound),
     )
 
 
@@ -131,7 +106,7 @@ def response_from_result(result: SoundtrackResult) -> audio.CreateSoundtrackResp
         cues=[scene_cue(c) for c in r.cues],
         captions=[caption_cue(c) for c in r.captions],
         voice_used=r.voice_used,
-        music_source_used=SOURCE_TO_PROTO[r.music_source_used],
+        music_source_used=MUSIC_SOURCES.to_proto(r.music_source_used),
         music_title=r.music_title,
         music_attribution=r.music_attribution,
         duration_s=r.duration_s,
@@ -140,7 +115,7 @@ def response_from_result(result: SoundtrackResult) -> audio.CreateSoundtrackResp
         warnings=warning_messages(r.notes),
         sound_credits=[sound_credit_to_proto(c) for c in r.sound_credits],
         layer_levels=[layer_level_to_proto(level) for level in r.layer_levels],
-        scene_sound_used=SCENE_SOUND_TO_PROTO[r.scene_sound_used],
+        scene_sound_used=SCENE_SOUND_MODES.to_proto(r.scene_sound_used),
     )
 
 

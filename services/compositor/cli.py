@@ -22,7 +22,7 @@ from pathlib import Path
 from services.common import ffmpeg
 from services.common.artifacts import FileArtifactStore
 from services.common.errors import CinesynthError
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.encode import choose_encoder, encode_argv
 from services.compositor.settings import CompositorSettings
 from services.compositor.spec import CameraMotion, ComposeRequest, EncoderSpec, GradeSpec, SceneSpec, Transition

@@ -12,7 +12,7 @@ from services.common.artifacts import open_store
 from services.common.entrypoint import Command, serve_cli
 from services.common.server import Service
 from services.compositor import cli
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.servicer import CompositorServicer
 from services.compositor.settings import CompositorSettings
 

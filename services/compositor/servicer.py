@@ -16,7 +16,7 @@ from services.common.artifacts import ArtifactStore, StoredObject
 from services.common.errors import Collector, InvalidArgument, NotFound
 from services.common.messages import artifact_message
 from services.common.notices import warning_messages
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.segments import check_range, plan_segments
 from services.compositor.spec import (
     STAGE,

@@ -7,31 +7,27 @@ from collections.abc import AsyncIterator
 from grpc import aio
 
 from services.common import pb
+from services.common.enums import ProtoEnumMap
 from services.common.errors import Collector
 from services.common.logs import job_id_var
 from services.common.notices import warning_messages
 from services.imagegen.catalog import Tier
-from services.imagegen.core import GenerateRequest, ImageGenCore, KeyframeResult, KeyframeSpec, NodeInfo
+from services.imagegen.core import ImageGenCore
+from services.imagegen.domain import GenerateRequest, KeyframeResult, KeyframeSpec, NodeInfo
 from services.imagegen.draft import CameraMove, SceneCard
 
 common = pb.common_pb2
 imagegen = pb.imagegen_pb2
 
-_TIER_FROM_PROTO = {
-    common.TIER_DRAFT: Tier.DRAFT,
-    common.TIER_TURBO: Tier.TURBO,
-    common.TIER_STANDARD: Tier.STANDARD,
-    common.TIER_ULTRA: Tier.ULTRA,
-}
-_TIER_TO_PROTO = {tier: value for value, tier in _TIER_FROM_PROTO.items()}
+TIERS = ProtoEnumMap(common.Tier, "TIER_", Tier)
 
 
 def tier_from_proto(value: int) -> Tier | None:
-    return _TIER_FROM_PROTO.get(value)
+    return TIERS.to_domain(value)
 
 
 def tier_to_proto(tier: Tier) -> int:
-    return _TIER_TO_PROTO[tier]
+    return TIERS.to_proto(tier)
 
 
 def scene_card(scene: common.Scene) -> SceneCard:
@@ -76,7 +72,7 @@ def keyframe_spec(message: imagegen.KeyframeSpec) -> KeyframeSpec:
 def generate_request(message: imagegen.GenerateKeyframesRequest) -> GenerateRequest:
     errors = Collector()
     for i, spec in enumerate(message.keyframes):
-        known = spec.tier == common.TIER_UNSPECIFIED or spec.tier in _TIER_FROM_PROTO
+        known = TIERS.known(spec.tier)
         errors.check(known, f"keyframes[{i}].tier", f"unknown tier value {spec.tier}")
     errors.raise_if_any()
     return GenerateRequest(

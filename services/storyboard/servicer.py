@@ -5,6 +5,7 @@ from __future__ import annotations
 from grpc import aio
 
 from services.common import cancellation, pb
+from services.common.enums import ProtoEnumMap
 from services.common.notices import warning_messages
 from services.storyboard import scene_sound
 from services.storyboard.core import StoryboardWriter
@@ -30,30 +31,10 @@ from services.storyboard.domain import (
 
 common = pb.common_pb2
 
-BACKEND_TO_PROTO = {
-    Backend.PLANNER: common.STORYBOARD_BACKEND_PLANNER,
-    Backend.TRANSFORMERS: common.STORYBOARD_BACKEND_TRANSFORMERS,
-    Backend.OPENAI: common.STORYBOARD_BACKEND_OPENAI,
-}
-BACKEND_FROM_PROTO = {v: k for k, v in BACKEND_TO_PROTO.items()}
-OUTCOME_TO_PROTO = {
-    ParseOutcome.OK: common.PARSE_OUTCOME_OK,
-    ParseOutcome.REPAIRED: common.PARSE_OUTCOME_REPAIRED,
-    ParseOutcome.FALLBACK: common.PARSE_OUTCOME_FALLBACK,
-}
-OUTCOME_FROM_PROTO = {v: k for k, v in OUTCOME_TO_PROTO.items()}
-TRANSITION_TO_PROTO = {
-    Transition.CUT: common.TRANSITION_KIND_CUT,
-    Transition.CROSSFADE: common.TRANSITION_KIND_CROSSFADE,
-    Transition.FLOW_MORPH: common.TRANSITION_KIND_FLOW_MORPH,
-    Transition.DIP_TO_BLACK: common.TRANSITION_KIND_DIP_TO_BLACK,
-}
-TRANSITION_FROM_PROTO = {v: k for k, v in TRANSITION_TO_PROTO.items()}
-
-
-def mv_type_from_proto(value: int) -> MvType:
-    name = common.MvType.Name(value).removeprefix("MV_TYPE_").lower() if value else ""
-    return MvType(name) if name in MvType._value2member_map_ else MvType.UNSPECIFIED
+BACKENDS = ProtoEnumMap(common.StoryboardBackend, "STORYBOARD_BACKEND_", Backend)
+OUTCOMES = ProtoEnumMap(common.ParseOutcome, "PARSE_OUTCOME_", ParseOutcome, unspecified=ParseOutcome.OK)
+TRANSITIONS = ProtoEnumMap(common.TransitionKind, "TRANSITION_KIND_", Transition, unspecified=Transition.CROSSFADE)
+MV_TYPES = ProtoEnumMap(common.MvType, "MV_TYPE_", MvType)
 
 
 # --- proto -> core ------------------------------------------------------------------------------
@@ -64,7 +45,7 @@ def request_from_proto(message: pb.storyboard_pb2.CreateStoryboardRequest) -> St
         duration_s=message.duration_s,
         style=message.style,
         seed=message.seed if message.HasField("seed") else None,
-        backend=BACKEND_FROM_PROTO.get(message.backend),
+        backend=BACKENDS.to_domain(message.backend),
         model=message.model,
         music=music_from_proto(message.music_context) if message.HasField("music_context") else None,
         storyboard=storyboard_from_proto(message.storyboard) if message.HasField("storyboard") else None,
@@ -80,7 +61,7 @@ def music_from_proto(message: common.MusicContext) -> MusicContext:
             energy=list(a.energy), energy_hop_s=a.energy_hop_s, key=a.key,
         ),
         genre_tags=list(message.genre_tags),
-        mv_type=mv_type_from_proto(message.mv_type),
+        mv_type=MV_TYPES.to_domain(message.mv_type) or MvType.UNSPECIFIED,
         lyrics=message.lyrics,
     )
 
@@ -102,8 +83,8 @@ def storyboard_from_proto(message: common.Storyboard) -> Storyboard:
             [MvSegment(s.start_s, s.end_s, s.description) for s in message.mv_description.breakdown],
         ) if message.HasField("mv_description") else None,
         provenance=Provenance(
-            BACKEND_FROM_PROTO.get(provenance.backend), provenance.model,
-            OUTCOME_FROM_PROTO.get(provenance.parse_outcome, ParseOutcome.OK),
+            BACKENDS.to_domain(provenance.backend), provenance.model,
+            OUTCOMES.to_domain(provenance.parse_outcome) or ParseOutcome.OK,
             [Notice(w.code, w.message, w.stage) for w in provenance.warnings],
         ),
     )
@@ -118,7 +99,7 @@ def _scene_from_proto(message: common.Scene) -> Scene:
         duration_s=message.duration_s,
         shot=ShotDomains(shot.character, shot.background, shot.relation,
                          CameraPose(pose.pan, pose.tilt, pose.zoom, pose.move), shot.lighting),
-        mood=message.mood, transition=TRANSITION_FROM_PROTO.get(message.transition, Transition.CROSSFADE),
+        mood=message.mood, transition=TRANSITIONS.to_domain(message.transition) or Transition.CROSSFADE,
         transition_s=message.transition_s, shot_type=message.shot_type, start_s=message.start_s,
         beat=message.beat, motion_intensity=message.motion_intensity, lyrics=message.lyrics,
     )
@@ -141,10 +122,11 @@ def storyboard_to_proto(storyboard: Storyboard) -> common.Storyboard:
         seed=storyboard.seed,
         prompt=storyboard.prompt,
         provenance=common.StoryboardProvenance(
-            backend=BACKEND_TO_PROTO.get(provenance.backend, common.STORYBOARD_BACKEND_UNSPECIFIED)
-            if provenance.backend else common.STORYBOARD_BACKEND_UNSPECIFIED,
+            backend=(
+                BACKENDS.to_proto(provenance.backend) if provenance.backend else common.STORYBOARD_BACKEND_UNSPECIFIED
+            ),
             model=provenance.model,
-            parse_outcome=OUTCOME_TO_PROTO[provenance.parse_outcome],
+            parse_outcome=OUTCOMES.to_proto(provenance.parse_outcome),
             warnings=warning_messages(provenance.warnings),
         ),
     )
@@ -167,7 +149,7 @@ def _scene_to_proto(scene: Scene) -> common.Scene:
             camera_pose=common.CameraMotion(pan=pose.pan, tilt=pose.tilt, zoom=pose.zoom, move=pose.move),
             lighting=scene.shot.lighting,
         ),
-        mood=scene.mood, transition=TRANSITION_TO_PROTO[scene.transition], transition_s=scene.transition_s,
+        mood=scene.mood, transition=TRANSITIONS.to_proto(scene.transition), transition_s=scene.transition_s,
         shot_type=scene.shot_type, start_s=scene.start_s, beat=scene.beat,
         motion_intensity=scene.motion_intensity, lyrics=scene.lyrics,
     )

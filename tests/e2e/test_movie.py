@@ -20,7 +20,7 @@ FPS, WIDTH, HEIGHT, DURATION = 12, 320, 180, 10.0
 
 def cinesynth(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gateway.cli", *args], capture_output=True, text=True, env=env, timeout=240, check=False
+        [sys.executable, "-m", "client.cli", *args], capture_output=True, text=True, env=env, timeout=240, check=False
     )
 
 

@@ -21,9 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-# Re-exported: the catalog is read here and by the gateway (which carries no numpy).
-from services.audio.music.catalog import (  # noqa: F401
-    METADATA_NAMES,
+from services.common.music_catalog import (
     LibraryError,
     LibraryTrack,
     load_tracks,

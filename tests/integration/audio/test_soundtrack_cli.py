@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 from google.protobuf import json_format
 
-from gateway import cli
+from client import cli
 from services.common import pb
 from tests.support import port_zero_env, reported_ports, until_serving
 

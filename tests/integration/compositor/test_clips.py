@@ -12,7 +12,7 @@ from services.common import ffmpeg
 from services.common.artifacts import FileArtifactStore
 from services.common.errors import InvalidArgument
 from services.compositor import clips as clip_module
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.settings import CompositorSettings
 from services.compositor.spec import CameraMotion, ComposeRequest, EncoderSpec, GradeSpec, SceneSpec
 from services.motion.clips import clip_encode_argv

@@ -7,7 +7,7 @@ import numpy as np
 
 from services.common import ffmpeg
 from services.common.artifacts import FileArtifactStore
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.settings import CompositorSettings
 from services.compositor.spec import ComposeRequest, EncoderSpec, GradeSpec, SceneSpec
 

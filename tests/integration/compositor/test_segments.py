@@ -16,7 +16,7 @@ import pytest
 from services.common import ffmpeg
 from services.common.artifacts import FileArtifactStore
 from services.common.errors import InvalidArgument
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.segments import cut_frames, plan_segments
 from services.compositor.settings import CompositorSettings
 from services.compositor.spec import CameraMotion, ComposeRequest, EncoderSpec, SceneSpec

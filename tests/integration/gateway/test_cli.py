@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway import cli
+from client import cli
 from services.common import pb
 from tests.integration.gateway.conftest import Gateway
 from tests.integration.gateway.doubles import MP4_BYTES, Doubles

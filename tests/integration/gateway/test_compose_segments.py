@@ -19,7 +19,7 @@ from gateway.stages.compose_segments import SegmentConfig, SegmentedCompose, Seg
 from services.common import ffmpeg, pb
 from services.common.artifacts import FileArtifactStore
 from services.common.server import Service
-from services.compositor.compositor import Compositor
+from services.compositor.core import Compositor
 from services.compositor.servicer import CompositorServicer
 from services.compositor.settings import CompositorSettings
 from services.compositor.verify import probe_argv

@@ -256,14 +256,16 @@ async def test_sdxl_ultra_oom_recovery_and_degrade(tmp_path: Path, tiny_sd15: Pa
         info = await stub.GetNodeInfo(imagegen.GetNodeInfoRequest(), timeout=10)
         assert (info.tier, info.device_kind, info.vram_total_bytes) == (common.TIER_ULTRA, "cuda", 16 * 1024**3)
         assert list(info.available_tiers) == [common.TIER_ULTRA, common.TIER_STANDARD, common.TIER_DRAFT]
-        assert type(core.models[next(iter(core.models))].pipe).__name__ == "StableDiffusionXLPipeline"
+        models = core.model_set.models
+        assert type(models[next(iter(models))].pipe).__name__ == "StableDiffusionXLPipeline"
         before = await asyncio.to_thread(scrape, runtime.metrics_port)
 
         recovered = await generate(stub, keyframe("a", 1), keyframe("b", 2))
         assert all(k.tier == common.TIER_ULTRA for k in recovered)
         assert all([w.code for w in k.warnings] == ["oom_memory_savers"] for k in recovered)
         assert device.cache_empties >= 1
-        assert core.models[core.served.tier].memory_savers == ["vae_slicing", "vae_tiling"]  # IP-Adapter: no slicing
+        # IP-Adapter: no attention slicing.
+        assert models[core.model_set.served.tier].memory_savers == ["vae_slicing", "vae_tiling"]
 
         device.oom_rule = lambda a: a.purpose == "keyframe" and a.tier == "ultra"
         degraded = await generate(stub, keyframe("c", 3), keyframe("d", 4), allow_degrade=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from gateway import cli
+from client import cli
 from gateway.main import build_service as build_gateway
 from gateway.settings import GatewaySettings
 from services.audio.audio_io import write_wav

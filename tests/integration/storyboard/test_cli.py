@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli import main as cli
+from client.cli import main as cli
 from services.storyboard.main import build_service
 from services.storyboard.settings import StoryboardSettings
 from tests.support import serve_in_process, test_settings
@@ -85,7 +85,7 @@ def test_acceptance_command_prints_a_complete_seven_scene_storyboard(target, cap
 
 def test_the_installed_command_works_end_to_end(target):
     exe = Path(sys.executable).with_name("cinesynth")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "gateway.cli"]
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "client.cli"]
     result = subprocess.run(
         [*command, "storyboard", ACCEPTANCE_PROMPT, "--scenes", "7", "--duration", "90", "--json"],
         capture_output=True, text=True, timeout=60, env={**os.environ, "CINESYNTH_STORYBOARD_TARGET": target},

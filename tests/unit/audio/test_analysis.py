@@ -10,7 +10,7 @@ import pytest
 
 from services.audio import audio_io
 from services.audio.analysis import analyze_samples, energy_curve, estimate_key
-from services.audio.pipeline import AudioEngine
+from services.audio.core import AudioEngine
 from services.audio.settings import AudioSettings
 from services.common.errors import InvalidArgument
 from tests.unit.audio.signals import drum_track

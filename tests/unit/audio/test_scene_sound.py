@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from services.audio import audio_io, mix
+from services.audio.core import AudioEngine
 from services.audio.metrics import Notes
 from services.audio.model import (
     EffectCue,
@@ -21,7 +22,6 @@ from services.audio.model import (
     SceneSpec,
     SoundtrackSpec,
 )
-from services.audio.pipeline import AudioEngine
 from services.audio.servicer import response_from_result, spec_from_proto
 from services.audio.settings import AudioSettings
 from services.audio.sfx import procedural

@@ -13,8 +13,8 @@ import pytest
 import soundfile as sf
 
 from services.audio import audio_io
+from services.audio.core import AudioEngine
 from services.audio.model import MusicBriefSpec, MusicSourceKind, SceneSpec, SoundtrackSpec
-from services.audio.pipeline import AudioEngine
 from services.audio.settings import AudioSettings
 from services.common import ffmpeg
 from tests.unit.audio.test_ffmpeg_and_mix import ffmpeg_summary

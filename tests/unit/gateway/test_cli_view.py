@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from gateway.commands.common import ProgressView, follow, job_summary
+from client.commands.common import ProgressView, follow, job_summary
 from services.common import pb
 
 video = pb.video_pb2

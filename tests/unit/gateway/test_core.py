@@ -6,7 +6,6 @@ import pytest
 
 from gateway.convert import create_input, job_to_proto
 from gateway.downstream import WorkerPool, dns_host_port, resolve_addresses, static_addresses
-from gateway.enums import short_name
 from gateway.model import (
     ArtifactRecord,
     ErrorInfo,
@@ -25,6 +24,7 @@ from gateway.pipeline import TierRouter, keyframe_size
 from gateway.service import decode_page_token, encode_page_token, parse_job_name
 from gateway.settings import GatewaySettings
 from services.common import pb
+from services.common.enums import short_name
 from services.common.errors import InvalidArgument
 
 video = pb.video_pb2

@@ -12,19 +12,14 @@ from PIL import Image
 from services.common.artifacts import FileArtifactStore
 from services.common.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Unavailable
 from services.imagegen import metrics
+from services.imagegen.admission import Admission
+from services.imagegen.cache import CACHE_PREFIX, encode_png
 from services.imagegen.catalog import Tier
-from services.imagegen.core import (
-    CACHE_PREFIX,
-    Admission,
-    GenerateRequest,
-    ImageGenCore,
-    KeyframeResult,
-    KeyframeSpec,
-    encode_png,
-    render_size,
-)
+from services.imagegen.core import ImageGenCore
 from services.imagegen.device import SimulatedDevice
+from services.imagegen.domain import GenerateRequest, KeyframeResult, KeyframeSpec
 from services.imagegen.draft import CameraMove, SceneCard
+from services.imagegen.planning import render_size
 from services.imagegen.settings import ImageGenSettings
 
 

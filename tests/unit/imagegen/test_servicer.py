@@ -7,7 +7,7 @@ import pytest
 from services.common import pb
 from services.common.errors import InvalidArgument
 from services.imagegen.catalog import Tier
-from services.imagegen.core import KeyframeResult, Notice
+from services.imagegen.domain import KeyframeResult, Notice
 from services.imagegen.servicer import generate_request, keyframe_message
 
 common = pb.common_pb2

@@ -10,8 +10,9 @@ import pytest
 
 from services.common.artifacts import FileArtifactStore
 from services.common.errors import ResourceExhausted
-from services.imagegen.core import GenerateRequest, ImageGenCore, KeyframeSpec
+from services.imagegen.core import ImageGenCore
 from services.imagegen.device import SimulatedDevice
+from services.imagegen.domain import GenerateRequest, KeyframeSpec
 from services.imagegen.settings import ImageGenSettings
 from tests.support import until
 

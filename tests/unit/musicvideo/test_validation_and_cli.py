@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway import cli
-from gateway.commands import generate
+from client import cli
+from client.commands import generate
 from gateway.model import MusicSpec
 from gateway.validation import CreateVideoInput, Limits, SpecInput, ValidatedRequest, validate_create
 from services.common import pb

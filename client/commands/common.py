@@ -18,6 +18,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from services.common import pb
+from services.common.enums import short_name
 from services.common.errors import field_violations
 
 DEFAULT_TARGETS = {
@@ -110,19 +111,12 @@ def job_name(text: str) -> str:
     return text if text.startswith("jobs/") else f"jobs/{text}"
 
 
-def enum_short(enum: Any, prefix: str, value: int) -> str:
-    try:
-        return str(enum.Name(value))[len(prefix) :].lower()
-    except ValueError:
-        return str(value)
-
-
 def state_name(state: int) -> str:
-    return enum_short(video.JobState, "JOB_STATE_", state)
+    return short_name(video.JobState, "JOB_STATE_", state) or "unspecified"
 
 
 def stage_name(stage: int) -> str:
-    return enum_short(video.JobStage, "JOB_STAGE_", stage)
+    return short_name(video.JobStage, "JOB_STAGE_", stage) or "unspecified"
 
 
 def parse_labels(pairs: Iterable[str] | None) -> dict[str, str]:
@@ -152,7 +146,8 @@ def job_summary(job: video.Job) -> str:
     if job.frames_total:
         lines.append(f"  frames {job.frames_done}/{job.frames_total}")
     if job.tier_used:
-        lines.append(f"  tier {enum_short(pb.common_pb2.Tier, 'TIER_', job.tier_used)}  model {job.model_used}")
+        tier = short_name(pb.common_pb2.Tier, "TIER_", job.tier_used) or "unspecified"
+        lines.append(f"  tier {tier}  model {job.model_used}")
     for timing in job.timings:
         lines.append(f"  {stage_name(timing.stage):<12} {timing.seconds:7.2f} s")
     for warning in job.warnings:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from google.protobuf import json_format
 
-from gateway.commands import common
+from client.commands import common
 from services.common import pb
 
 HELP = "make a movie from a prompt (a storyboard file, or a music track), follow it, download the MP4"

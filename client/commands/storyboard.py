@@ -18,7 +18,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from gateway.commands.common import metadata, service_target
+from client.commands.common import metadata, service_target
 from services.common import pb
 from services.common.channels import create_channel
 

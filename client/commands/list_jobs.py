@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from gateway.commands import common
+from client.commands import common
 from services.common import pb
 
 NAME = "list"

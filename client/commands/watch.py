@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gateway.commands import common
+from client.commands import common
 
 HELP = "follow a job's progress until it finishes"
 

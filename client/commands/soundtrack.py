@@ -18,10 +18,10 @@ from urllib.parse import unquote, urlparse
 
 from google.protobuf import json_format
 
-from gateway.commands.common import metadata, print_json, service_target, to_dict
-from gateway.scene_sound import SCENE_SOUND_MODES, mode_value
+from client.commands.common import metadata, print_json, service_target, to_dict
 from services.common import pb
 from services.common.channels import create_channel
+from services.common.enums import enum_value, short_names
 
 HELP = "render a storyboard's soundtrack (narration, music, captions) into a directory"
 DEFAULT_TIMEOUT_S = 600.0
@@ -33,6 +33,8 @@ MUSIC_SOURCES = {
     "none": pb.common_pb2.MUSIC_SOURCE_NONE,
 }
 OUTPUT_NAMES = {"wav": "soundtrack.wav", "srt": "captions.srt", "vtt": "captions.vtt", "aac": "soundtrack.m4a"}
+
+SCENE_SOUND_MODE, SCENE_SOUND_PREFIX = pb.common_pb2.SceneSoundMode, "SCENE_SOUND_MODE_"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lyrics", type=Path, default=None, help="lyrics file: its lines become the captions")
     parser.add_argument("--prefix", default="", help="artifact-store key prefix (default audio/<random>)")
     parser.add_argument("--aac", action="store_true", help="also copy the AAC rendition (soundtrack.m4a)")
-    parser.add_argument("--scene-sound", choices=SCENE_SOUND_MODES, default="",
+    parser.add_argument("--scene-sound", choices=short_names(SCENE_SOUND_MODE, SCENE_SOUND_PREFIX), default="",
                         help="scene ambience and effects: off, ambience or full (default: the service's)")
 
 
@@ -85,7 +87,7 @@ def build_request(
         seed=storyboard.seed,
         lyrics=lyrics,
         music_is_soundtrack=as_soundtrack,
-        scene_sound=mode_value(args.scene_sound),
+        scene_sound=enum_value(SCENE_SOUND_MODE, SCENE_SOUND_PREFIX, args.scene_sound),
     )
 
 

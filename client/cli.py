@@ -1,6 +1,6 @@
 """`cinesynth`: the command-line client.
 
-Each subcommand is a module in `gateway/commands/` exposing `HELP`, `configure(parser)` and
+Each subcommand is a module in `client/commands/` exposing `HELP`, `configure(parser)` and
 `run(args) -> int`; this file only dispatches. Client modules import no torch.
 """
 
@@ -12,8 +12,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-import gateway.commands as commands_pkg
-from gateway.commands import common
+import client.commands as commands_pkg
+from client.commands import common
 
 
 def discover() -> dict[str, object]:

@@ -1,13 +1,13 @@
-"""`cinesynth cancel JOB`: stop a job (its workers stop too)."""
+"""`cinesynth status JOB`: a job's state, stages, warnings and artifacts."""
 
 from __future__ import annotations
 
 import argparse
 
-from gateway.commands import common
+from client.commands import common
 from services.common import pb
 
-HELP = "cancel a job"
+HELP = "show a job"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,11 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    request = pb.video_pb2.CancelJobRequest(name=common.job_name(args.job))
     with common.video_stub(args) as stub:
-        job = stub.CancelJob(request, **common.call_options(args)).job
+        job = stub.GetJob(pb.video_pb2.GetJobRequest(name=common.job_name(args.job)), **common.call_options(args)).job
     if args.json:
         common.print_json(job)
     else:
-        print(f"{job.name}  {common.state_name(job.state)}")
+        print(common.job_summary(job))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gateway.commands import common
+from client.commands import common
 from services.common import pb
 
 HELP = "download a job's video or other artifacts"

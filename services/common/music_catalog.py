@@ -1,6 +1,7 @@
 """The music library's catalog: `library.json` (or `library.yaml`) and the tracks it lists.
 
-No numpy here: the gateway reads the same catalog to resolve a music-video `library_track_id`.
+Shared by the audio service (which selects and plays the tracks) and the gateway (which resolves a
+music-video `library_track_id`), so it lives with the runtime and needs no numpy.
 
     {"tracks": [{"id": "rain", "file": "rain.mp3", "title": "Rain on Glass", "description": "slow sad piano ...",
                  "tags": ["sad", "piano"], "artist": "...", "license": "CC-BY-4.0", "url": "..."}]}

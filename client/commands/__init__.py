@@ -1,0 +1,1 @@
+"""Subcommands of the `cinesynth` CLI, one module each (see client/cli.py)."""

@@ -1,1 +1,0 @@
-"""Subcommands of the `cinesynth` CLI, one module each (see gateway/cli.py)."""
