@@ -4,10 +4,12 @@ and size, through the production loaders (services/motion). `make bench-motion`,
     python bench/motion_upscale.py motion  [--models svd-xt ltx-video] [--sizes 1024x576 768x512] [--smoke]
     python bench/motion_upscale.py upscale [--methods realesrgan ldm lanczos] [--sizes 512x288] [--smoke]
 
-`--smoke` runs the tiny random SVD / LDM SR on the CPU (the code path, not the figures); without it the
-catalog's real weights are loaded from CINESYNTH_MODEL_DIR (fetch them online first) on CUDA. One JSON
-line per case: model, size, frames, seconds (median of --runs after one warm-up), per-frame seconds,
-peak VRAM (GiB; 0 on CPU), and the machine's load average so CPU figures under load are read as such.
+`--smoke` runs the tiny random pipelines of every motion family (tiny-svd, tiny-ltx, tiny-wan,
+tiny-animatediff) and the tiny LDM SR on the CPU (the code path, not the figures); without it the
+catalog's real weights are loaded from CINESYNTH_MODEL_DIR (`cinesynth-motion fetch-models` fills it)
+on CUDA. One JSON line per case: model, pipeline class, size, frames, load seconds, seconds per clip
+(median of --runs after one warm-up), per-frame seconds, peak VRAM (GiB; 0 on CPU), and the machine's
+load average so CPU figures under load are read as such.
 """
 
 from __future__ import annotations
@@ -64,27 +66,35 @@ def _timed(fn, runs: int, device: TorchDevice) -> tuple[float, float]:
 
 def bench_motion(args: argparse.Namespace, device: TorchDevice) -> None:
     catalog = load_motion_catalog()
-    names = ["tiny-svd"] if args.smoke else (args.models or ["svd-xt"])
+    smoke_models = [m.name for m in catalog.models if m.builtin]
+    names = args.models or (smoke_models if args.smoke else ["svd-xt"])
     model_dir = Path(os.environ.get("CINESYNTH_MODEL_DIR", "run/models"))
-    locator = WeightLocator(model_dir, allow_download=False)
+    # Smoke: the tiny pipelines are built into a scratch folder, not the model cache.
+    locator = WeightLocator(Path(tempfile.mkdtemp(prefix="bench-motion-")) if args.smoke else model_dir,
+                            allow_download=False)
     for name in names:
         entry = catalog.get(name)
+        started = time.perf_counter()
         model, _notes = load_motion_model(entry, locator.locate(entry), device, locator, "auto")
+        load_seconds = time.perf_counter() - started
         sizes = [_size(s) for s in args.sizes] if args.sizes else [(entry.defaults.width, entry.defaults.height)]
         for width, height in sizes:
-            w, h = model_size(width, height, width, height, width, height, 8)
+            w, h = model_size(width, height, width, height, width, height, model.size_step)
             call = SegmentCall(
                 image=fit_image(_keyframe(w, h), w, h), width=w, height=h, num_frames=entry.defaults.num_frames,
                 steps=entry.defaults.steps, seed=0,
-                controls=controls_for(entry, CameraMotion(move="dolly-in"), 0.5, "a harbour at dawn", ""),
+                controls=controls_for(entry, CameraMotion(move="dolly-in"), 0.5, "a harbour at dawn", "",
+                                      model.available_loras),
                 decode_chunk_size=entry.defaults.decode_chunk_size,
             )
             seconds, peak = _timed(functools.partial(model.render, call), args.runs, device)
             print(json.dumps({
-                "bench": "motion", "model": name, "size": f"{w}x{h}", "frames": call.num_frames,
-                "steps": call.steps, "seconds_per_clip": round(seconds, 3),
+                "bench": "motion", "model": name, "pipeline": type(model.pipe).__name__, "size": f"{w}x{h}",
+                "frames": call.num_frames, "steps": call.steps, "camera_lora": call.controls.camera_lora,
+                "load_seconds": round(load_seconds, 2), "seconds_per_clip": round(seconds, 3),
                 "seconds_per_frame": round(seconds / call.num_frames, 4), "peak_vram_gib": round(peak, 2),
-                "device": device.torch_device, "load_avg_1m": round(os.getloadavg()[0], 2),
+                "device": device.torch_device, "memory_savers": model.memory_savers,
+                "load_avg_1m": round(os.getloadavg()[0], 2),
             }), flush=True)
         model.close()
 
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["motion", "upscale"])
     parser.add_argument("--smoke", action="store_true", help="tiny random models on the CPU (code path only)")
-    parser.add_argument("--models", nargs="+", help="motion catalog entries (default svd-xt)")
+    parser.add_argument("--models", nargs="+", help="motion catalog entries (default svd-xt; --smoke: every tiny-*)")
     parser.add_argument("--methods", nargs="+", choices=["realesrgan", "ldm", "lanczos"])
     parser.add_argument("--sizes", nargs="+", help="WxH (motion: clip size; upscale: source size, x4 target)")
     parser.add_argument("--runs", type=int, default=3)

@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from services.imagegen.catalog import BUILTIN_PREFIX, CatalogError
 
-BUILTIN_KINDS = ("svd",)
+# Families with a tiny random pipeline (services/motion/tiny.py) behind a `builtin:tiny-<family>` source.
+BUILTIN_KINDS = ("svd", "ltx", "wan", "animatediff")
+# Frames of one call must be k * (the VAE's temporal compression) + 1: 8 for LTX-Video, 4 for Wan.
+FRAME_STEPS = {"ltx": 8, "wan": 4}
 
 
 @total_ordering
@@ -68,15 +71,20 @@ class MotionModelEntry(_Strict):
     source: str | None = None
     variant: str | None = None
     dtype: Literal["float16", "bfloat16", "float32"] = "float16"
-    # AnimateDiff: the motion adapter loaded beside the SD 1.5 base in `source`.
+    # AnimateDiff: the motion adapter loaded beside the SD 1.5 base in `source` (hub id or folder; for a
+    # builtin source a folder inside the built tiny pipeline).
     motion_adapter: str | None = None
     min_vram_gb: float = Field(ge=0)
+    # On CUDA, load with model CPU offload (each component on the GPU only while it runs): the
+    # `min_vram_gb` figure of models whose weights alone exceed it (LTX-Video's and Wan's T5 encoders).
+    cpu_offload: bool = False
     cpu_capable: bool = False
     auto_select: bool = True
     # How the storyboard's camera reaches the shot: "compositor" (the model has no camera input: the
     # compositor applies the Ken Burns move over the clip), "prompt" (a camera phrase in the prompt),
     # "lora" (AnimateDiff camera-motion LoRAs by move name; other moves fall back to the compositor).
     camera_control: Literal["compositor", "prompt", "lora"] = "compositor"
+    # Move name -> LoRA (hub id or folder; for a builtin source a folder inside the built tiny pipeline).
     camera_loras: dict[str, str] = Field(default_factory=dict)
     defaults: MotionDefaults
 
@@ -108,6 +116,12 @@ class MotionModelEntry(_Strict):
             raise ValueError(f"motion model {self.name!r}: defaults.width/height must be even and > 0")
         if self.needs_weights and self.defaults.num_frames < 2:
             raise ValueError(f"motion model {self.name!r}: defaults.num_frames must be >= 2 (a clip moves)")
+        step = FRAME_STEPS.get(self.family)
+        if step and self.defaults.num_frames % step != 1:
+            raise ValueError(f"motion model {self.name!r}: {self.family} makes k*{step}+1 frames per call, "
+                             f"defaults.num_frames is {self.defaults.num_frames}")
+        if self.camera_loras and self.camera_control != "lora":
+            raise ValueError(f"motion model {self.name!r}: camera_loras need camera_control: lora")
         return self
 
 

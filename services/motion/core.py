@@ -262,9 +262,10 @@ class MotionCore:
         keyframe.load()
         d = entry.defaults
         width, height = model_size(
-            clip.width, clip.height, keyframe.width, keyframe.height, d.width, d.height, self._multiple(model)
+            clip.width, clip.height, keyframe.width, keyframe.height, d.width, d.height, model.size_step
         )
-        controls = controls_for(entry, clip.camera, clip.motion_intensity, clip.prompt, clip.negative_prompt)
+        controls = controls_for(entry, clip.camera, clip.motion_intensity, clip.prompt, clip.negative_prompt,
+                                model.available_loras)
         plan = plan_segments(clip.duration_s, d.fps, d.num_frames, self.settings.motion_max_segments)
         if plan.capped:
             FALLBACKS.labels(STAGE, "clip_stretched").inc()
@@ -298,14 +299,6 @@ class MotionCore:
             tier=entry.tier, seed=clip.seed, segments=plan.segments, seconds=seconds, cached=bool(cached),
             camera_in_clip=controls.camera_in_clip, warnings=tuple(notices),
         )
-
-    @staticmethod
-    def _multiple(model: MotionModel) -> int:
-        unet = getattr(model.pipe, "unet", None)
-        if unet is not None and hasattr(unet.config, "block_out_channels"):
-            # SVD's pipeline also insists on multiples of 8, whatever its VAE.
-            return max(8, model.size_multiple * 2 ** (len(unet.config.block_out_channels) - 1))
-        return 32  # LTX-Video and Wan: 32 px divides both their VAE and patch sizes
 
     def _with_oom_retry(
         self, model: MotionModel, first: SegmentCall, plan: SegmentPlan, notices: list[Notice]

@@ -2,6 +2,7 @@
 
 cinesynth-motion [serve]                          # the gRPC server (roles: CINESYNTH_MOTION_ROLES)
 cinesynth-motion plan --vram-gb 12 --assume-weights   # which motion model this node would load, and why
+cinesynth-motion fetch-models [--vram-gb 16] [--models ltx-video ...] [--dry-run]   # fill CINESYNTH_MODEL_DIR
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from services.imagegen.catalog import CatalogError
 from services.imagegen.device import Device, SimulatedDevice, TorchDevice
 from services.imagegen.selection import SelectionError
 from services.imagegen.weights import WeightLocator
-from services.motion.catalog import MotionTier, load_motion_catalog
+from services.motion.catalog import MotionModelEntry, MotionTier, load_motion_catalog
 from services.motion.selection import select_motion_model
 from services.motion.settings import MotionSettings
+from services.motion.weights import Download, plan_fetch, run_fetch
 
 PROG = "cinesynth-motion"
 
@@ -99,8 +101,72 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"plan": Command(help="print the motion model this node would select, and why (JSON)",
-                            configure=_configure_plan, run=run_plan)}
+def _configure_fetch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vram-gb", type=float, default=None, help="plan for a GPU of this size (0 = CPU only)")
+    parser.add_argument("--catalog", type=Path, default=None, help="motion catalog YAML (default: packaged)")
+    parser.add_argument("--model-dir", type=Path, default=None, help="weights folder (CINESYNTH_MODEL_DIR)")
+    parser.add_argument("--models", nargs="+", default=None, help="motion catalog entries (default: the plan's)")
+    parser.add_argument("--all", action="store_true", help="every automatically selectable motion entry")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be fetched; no network")
+
+
+def fetch_plan(args: argparse.Namespace) -> tuple[WeightLocator, list[MotionModelEntry], list[Download]]:
+    """What `fetch-models` fetches on this node: the motion model it would select (or the named ones)
+    with AnimateDiff's adapter and camera LoRAs, and the LDM upscaler where the upscaler would pick it."""
+    overrides = {k: v for k, v in (("motion_catalog", args.catalog), ("model_dir", args.model_dir)) if v}
+    settings = MotionSettings(**overrides)
+    catalog = load_motion_catalog(settings.motion_catalog)
+    locator = WeightLocator(settings.model_dir, tiny_model_path=settings.tiny_model_path, allow_download=True)
+    device: Device = (
+        SimulatedDevice.with_vram(args.vram_gb, name=f"planned {args.vram_gb:g} GiB")
+        if args.vram_gb is not None else TorchDevice(settings.motion_device)
+    )
+    entries: list[MotionModelEntry] = []
+    if "motion" in settings.motion_roles:
+        if args.all:
+            entries = [m for m in catalog.models if m.auto_select and m.needs_weights]
+        elif args.models:
+            entries = [catalog.get(name) for name in args.models]
+        else:
+            # The model this node will select once its weights are there: plan as if they were.
+            planner = WeightLocator(settings.model_dir, tiny_model_path=settings.tiny_model_path, assume_present=True)
+            plan = select_motion_model(
+                catalog, device.info(), planner, reserve_gb=settings.vram_reserve_gb, pinned=settings.motion_model,
+                max_tier=MotionTier(settings.motion_max_tier) if settings.motion_max_tier else None,
+            )
+            entries = [plan.entry] if plan.entry.needs_weights else []  # type: ignore[list-item]
+    from services.motion.upscale import LDM, upscaler_order
+
+    upscaler = None
+    if "upscale" in settings.motion_roles and LDM in upscaler_order(settings.upscale_method, device.kind):
+        upscaler = settings.upscale_ldm_source
+    return locator, entries, plan_fetch(entries, locator, upscaler_source=upscaler)
+
+
+def run_fetch_models(args: argparse.Namespace) -> int:
+    """Download the motion and upscale weights this node needs into the model dir (a pool's init step)."""
+    try:
+        locator, entries, plan = fetch_plan(args)
+    except (CatalogError, SelectionError, ValidationError, KeyError, ValueError) as exc:
+        print(f"{PROG} fetch-models: {exc}", file=sys.stderr)
+        return 2
+    report: dict[str, object] = {"model_dir": str(locator.model_dir), "plan": [d.to_json() for d in plan]}
+    if not args.dry_run:
+        try:
+            report["fetched"] = [str(p) for p in run_fetch(plan, entries, locator)]
+        except Exception as exc:  # a network or disk failure: report it and fail the step
+            print(f"{PROG} fetch-models: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+COMMANDS = {
+    "plan": Command(help="print the motion model this node would select, and why (JSON)",
+                    configure=_configure_plan, run=run_plan),
+    "fetch-models": Command(help="download the motion / upscale weights this node needs into CINESYNTH_MODEL_DIR",
+                            configure=_configure_fetch, run=run_fetch_models),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

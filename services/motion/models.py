@@ -1,16 +1,19 @@
 """Loading and running image-to-video pipelines through diffusers (SVD, LTX-Video, Wan, AnimateDiff).
 
 Weights are found and fetched by ImageGen's `WeightLocator` / `fetch` (same model dir, same cache,
-same offline rules); tiny SVD is built on demand like the tiny keyframe pipelines. One call renders
-`num_frames` frames conditioned on one image; `clips.render_shot` chains calls for long shots.
+same offline rules), AnimateDiff's motion adapter and camera LoRAs by services/motion/weights.py;
+tiny pipelines are built on demand like the tiny keyframe pipelines. One call renders `num_frames`
+frames conditioned on one image; `clips.render_shot` chains calls for long shots.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,10 +21,18 @@ from PIL import Image
 
 from services.imagegen.device import Device
 from services.imagegen.pipelines import _has_variant, resolve_dtype
-from services.imagegen.weights import WeightLocation, WeightLocator, WeightStatus, fetch
+from services.imagegen.weights import WeightLocation, WeightLocator, WeightStatus
 from services.motion.catalog import MotionModelEntry
 from services.motion.controls import MotionControls
-from services.motion.tiny import build_tiny_svd
+from services.motion.tiny import build_tiny_motion
+from services.motion.weights import (
+    adapter_folder,
+    can_download,
+    lora_folders,
+    lora_weight_name,
+    plan_fetch,
+    run_fetch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +40,10 @@ PIPELINE_CLASSES = {
     "svd": "StableVideoDiffusionPipeline",
     "ltx": "LTXImageToVideoPipeline",
     "wan": "WanImageToVideoPipeline",
+    # AnimateDiff has no image input: the keyframe, repeated as a still video, is re-noised
+    # (controls.strength) and denoised with the motion modules, so the clip starts from the keyframe.
     "animatediff": "AnimateDiffVideoToVideoPipeline",
 }
-# AnimateDiff has no image input: the keyframe repeated as a still video is re-noised this far.
-ANIMATEDIFF_STRENGTH = 0.65
 
 
 @dataclass(frozen=True)
@@ -49,22 +60,66 @@ class SegmentCall:
     decode_chunk_size: int
 
 
+def pipeline_kwargs(family: str, call: SegmentCall, decode_chunk_size: int) -> dict[str, Any]:
+    """The pipeline call's arguments for `family` (all but the generator): each model's own names for
+    the frames, frame rate, guidance, prompt and motion controls."""
+    c = call.controls
+    common: dict[str, Any] = {
+        "height": call.height, "width": call.width, "num_inference_steps": call.steps, "output_type": "np",
+    }
+    prompted = {"prompt": c.prompt, "negative_prompt": c.negative_prompt or None, "guidance_scale": c.guidance}
+    if family == "svd":
+        return {
+            "image": call.image, "num_frames": call.num_frames, "fps": max(1, round(c.fps)),
+            "motion_bucket_id": c.motion_bucket_id, "noise_aug_strength": c.noise_aug_strength,
+            "decode_chunk_size": decode_chunk_size, **common,
+        }
+    if family == "ltx":
+        return {"image": call.image, "num_frames": call.num_frames, "frame_rate": max(1, round(c.fps)),
+                **prompted, **common}
+    if family == "wan":
+        return {"image": call.image, "num_frames": call.num_frames, **prompted, **common}
+    if family == "animatediff":
+        # Video-to-video runs strength x steps denoising steps: at least one must run.
+        steps = max(call.steps, math.ceil(1.0 / c.strength))
+        return {
+            "video": [call.image] * call.num_frames, "strength": c.strength, "decode_chunk_size": decode_chunk_size,
+            **prompted, **common, "num_inference_steps": steps,
+        }
+    raise ValueError(f"no pipeline for motion family {family!r}")
+
+
 class MotionModel:
     """A loaded image-to-video pipeline on a device. Calls are serialised (one GPU, one call)."""
 
-    def __init__(self, entry: MotionModelEntry, pipe: Any, device: Device, dtype_name: str) -> None:
+    def __init__(
+        self, entry: MotionModelEntry, pipe: Any, device: Device, dtype_name: str,
+        camera_loras: dict[str, Path] | None = None, memory_savers: list[str] | None = None,
+    ) -> None:
         self.entry = entry
         self.pipe = pipe
         self.device = device
         self.dtype_name = dtype_name
-        self.memory_savers: list[str] = []
+        # LoRA source (as the catalog names it) -> local folder, for the LoRAs present on this node.
+        self.camera_loras = dict(camera_loras or {})
+        self.memory_savers: list[str] = list(memory_savers or [])
         self._lock = threading.Lock()
-        self._lora: str | None = None
+        self._lora: tuple[str, float] | None = None
 
     @property
-    def size_multiple(self) -> int:
-        """Width and height must be multiples of this (the VAE's downscale factor)."""
-        return int(getattr(self.pipe, "vae_scale_factor", None) or getattr(self.pipe, "vae_scale_factor_spatial", 8))
+    def available_loras(self) -> frozenset[str]:
+        return frozenset(self.camera_loras)
+
+    @property
+    def size_step(self) -> int:
+        """Clip width and height must be multiples of this: a UNet's VAE downscale times its levels;
+        32 for the transformers (LTX-Video insists on it; it divides Wan's VAE x patch size too)."""
+        unet = getattr(self.pipe, "unet", None)
+        if unet is not None and hasattr(unet.config, "block_out_channels"):
+            # SVD's pipeline also insists on multiples of 8, whatever its VAE.
+            vae_factor = int(getattr(self.pipe, "vae_scale_factor", 8))
+            return max(8, vae_factor * 2 ** (len(unet.config.block_out_channels) - 1))
+        return 32
 
     def enable_memory_savers(self) -> list[str]:
         """After an OOM: offload idle components to the CPU, decode one frame at a time, slice the VAE."""
@@ -85,61 +140,49 @@ class MotionModel:
         """(num_frames, height, width, 3) uint8 RGB frames; the first follows `call.image`."""
         import torch
 
-        generator = torch.Generator(device="cpu").manual_seed(call.seed)
-        family = self.entry.family
         chunk = 1 if "decode_one_frame" in self.memory_savers else call.decode_chunk_size
-        c = call.controls
-        common: dict[str, Any] = {
-            "height": call.height, "width": call.width, "num_inference_steps": call.steps,
-            "generator": generator, "output_type": "np",
-        }
+        kwargs = pipeline_kwargs(self.entry.family, call, chunk)
         with self._lock:
-            if family == "svd":
-                out = self.pipe(
-                    call.image, num_frames=call.num_frames, fps=max(1, round(c.fps)),
-                    motion_bucket_id=c.motion_bucket_id, noise_aug_strength=c.noise_aug_strength,
-                    decode_chunk_size=chunk, **common,
-                )
-            elif family == "ltx":
-                out = self.pipe(
-                    image=call.image, prompt=c.prompt, negative_prompt=c.negative_prompt or None,
-                    num_frames=call.num_frames, frame_rate=max(1, round(c.fps)),
-                    guidance_scale=self.entry.defaults.guidance, **common,
-                )
-            elif family == "wan":
-                out = self.pipe(
-                    image=call.image, prompt=c.prompt, negative_prompt=c.negative_prompt or None,
-                    num_frames=call.num_frames, guidance_scale=self.entry.defaults.guidance, **common,
-                )
-            elif family == "animatediff":
-                self._set_lora(c.camera_lora)
-                out = self.pipe(
-                    video=[call.image] * call.num_frames, prompt=c.prompt, negative_prompt=c.negative_prompt or None,
-                    strength=ANIMATEDIFF_STRENGTH, guidance_scale=self.entry.defaults.guidance, **common,
-                )
-            else:  # pragma: no cover - the catalog admits no other family with weights
-                raise ValueError(f"no pipeline for motion family {family!r}")
+            if self.entry.camera_control == "lora":
+                self._set_lora(call.controls.camera_lora, call.controls.lora_scale)
+            out = self.pipe(generator=torch.Generator(device="cpu").manual_seed(call.seed), **kwargs)
         frames = np.asarray(out.frames[0])
         if frames.dtype != np.uint8:
             frames = np.clip(np.rint(frames * 255.0), 0, 255).astype(np.uint8)
         return frames
 
-    def _set_lora(self, lora: str | None) -> None:
-        """AnimateDiff: the named move's camera LoRA on, any other off (loaded once, then switched)."""
-        if lora == self._lora:
+    def _set_lora(self, lora: str | None, scale: float) -> None:
+        """AnimateDiff: the move's camera LoRA on at `scale`, any other off (each loaded once, then switched)."""
+        wanted = (lora, scale) if lora else None
+        if wanted == self._lora:
             return
         if lora is None:
             self.pipe.disable_lora()
         else:
-            name = lora.rsplit("/", 1)[-1].replace(".", "_")
+            folder = self.camera_loras.get(lora)
+            if folder is None:
+                raise ValueError(f"camera LoRA {lora!r} is not on this node (have {sorted(self.camera_loras)})")
+            name = lora.rstrip("/").rsplit("/", 1)[-1].replace(".", "_")
             if name not in self.pipe.get_list_adapters().get("unet", []):
-                self.pipe.load_lora_weights(lora, adapter_name=name, local_files_only=True)
-            self.pipe.set_adapters([name])
+                self.pipe.load_lora_weights(
+                    str(folder), weight_name=lora_weight_name(folder), adapter_name=name, local_files_only=True
+                )
+            self.pipe.set_adapters([name], adapter_weights=[scale])
             self.pipe.enable_lora()
-        self._lora = lora
+        self._lora = wanted
 
     def close(self) -> None:
         self.pipe = None
+
+
+def place_on_device(pipe: Any, entry: MotionModelEntry, device: Device) -> list[str]:
+    """Move `pipe` to the device, or (CUDA, a `cpu_offload` entry) offload idle components to the CPU;
+    returns the memory savers so enabled."""
+    if entry.cpu_offload and device.torch_device.startswith("cuda"):
+        pipe.enable_model_cpu_offload(device=device.torch_device)
+        return ["model_cpu_offload"]
+    pipe.to(device.torch_device)
+    return []
 
 
 def load_motion_model(
@@ -156,28 +199,44 @@ def load_motion_model(
     notes: list[str] = []
     folder = location.path
     if entry.builtin:
-        folder = build_tiny_svd(locator.tiny_folder(entry.builtin))
-    elif location.status is WeightStatus.DOWNLOADABLE or folder is None:
-        folder = fetch(entry, locator, ip_adapter=False)[0]  # type: ignore[arg-type]
-        notes.append(f"{entry.name}: weights downloaded into {folder}")
+        folder = build_tiny_motion(locator.tiny_folder(entry.builtin), entry.builtin)
+    else:
+        # What is missing (pipeline, motion adapter, camera LoRAs) is downloaded first where allowed.
+        missing = [item for item in plan_fetch([entry], locator) if not item.present]
+        if missing and (location.status is WeightStatus.DOWNLOADABLE or can_download(locator)):
+            fetched = run_fetch(missing, [entry], locator)
+            notes.append(f"{entry.name}: weights downloaded into {', '.join(map(str, fetched))}")
+            folder = locator.locate(entry).path  # type: ignore[arg-type]
+        if folder is None:
+            raise FileNotFoundError(f"{entry.name}: {location.detail}")
     dtype = resolve_dtype(dtype_option, entry, device)  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {"dtype": dtype, "local_files_only": True}
     if _has_variant(folder, entry.variant):
         kwargs["variant"] = entry.variant
     pipeline_cls = getattr(diffusers, PIPELINE_CLASSES[entry.family])
+    base = folder if entry.builtin else None
+    camera_loras: dict[str, Path] = {}
     if entry.family == "animatediff":
-        assert entry.motion_adapter is not None
-        adapter_folder = locator.hub_folder(entry.motion_adapter)
+        adapter = adapter_folder(entry, locator, base)
+        if adapter is None:
+            raise FileNotFoundError(f"motion adapter {entry.motion_adapter} is not on this node (run fetch-models)")
+        variant = entry.variant if entry.variant and any(f".{entry.variant}." in p.name for p in adapter.iterdir()) \
+            else None
         kwargs["motion_adapter"] = diffusers.MotionAdapter.from_pretrained(
-            adapter_folder if adapter_folder.is_dir() else entry.motion_adapter, dtype=dtype, local_files_only=True
+            adapter, dtype=dtype, local_files_only=True, **({"variant": variant} if variant else {})
         )
+        camera_loras = lora_folders(entry, locator, base)
+        missing = sorted(set(entry.camera_loras.values()) - set(camera_loras))
+        if missing:
+            notes.append(f"{entry.name}: camera LoRAs not on this node, those moves go to the compositor: {missing}")
     pipe = pipeline_cls.from_pretrained(folder, **kwargs)
     pipe.set_progress_bar_config(disable=True)
-    pipe.to(device.torch_device)
+    savers = place_on_device(pipe, entry, device)
     dtype_name = str(dtype).removeprefix("torch.")
     log.info(
         "motion model loaded",
         extra={"model": entry.name, "tier": entry.tier.value, "dtype": dtype_name, "device": device.torch_device,
+               "pipeline": pipeline_cls.__name__, "memory_savers": savers,
                "seconds": round(time.perf_counter() - started, 2)},
     )
-    return MotionModel(entry, pipe, device, dtype_name), notes
+    return MotionModel(entry, pipe, device, dtype_name, camera_loras, savers), notes

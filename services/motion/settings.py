@@ -31,7 +31,9 @@ class MotionSettings(ServiceSettings):
     )
     model_dir: Path = Field(Path("run/models"), description="Where weights live and are downloaded to.")
     tiny_model_path: Path | None = Field(
-        None, description="Folder of the tiny random SVD pipeline; unset = <model_dir>/cinesynth-tiny/svd."
+        None,
+        description="Folder of the pinned tiny random motion pipeline (tiny-svd, tiny-ltx, tiny-wan, "
+        "tiny-animatediff); unset = <model_dir>/cinesynth-tiny/<family>.",
     )
     motion_device: str = Field("auto", description="auto, cpu, mps, cuda or cuda:N.")
     motion_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(

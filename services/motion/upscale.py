@@ -30,9 +30,11 @@ from services.common.errors import Collector, FailedPrecondition, InvalidArgumen
 from services.common.metrics import FALLBACKS
 from services.common.notices import Notice as BaseNotice
 from services.imagegen.device import Device
+from services.imagegen.weights import WeightLocator
 from services.motion import metrics
 from services.motion.clips import clip_encode_argv, fit_image
 from services.motion.settings import MotionSettings
+from services.motion.weights import resolve_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,13 @@ class LdmUpscaler(Upscaler):
         return out.crop((0, 0, w * self.native_scale, h * self.native_scale))
 
 
+def upscaler_order(method: str, device_kind: str) -> list[str]:
+    """The upscalers tried, best first, for the configured `method` on a device of `device_kind`."""
+    if method != "auto":
+        return [method]
+    return [LDM, REALESRGAN] if device_kind == "cuda" else [REALESRGAN]
+
+
 class UpscaleCore:
     def __init__(self, settings: MotionSettings, *, store: ArtifactStore, device: Device) -> None:
         self.settings = settings
@@ -169,9 +178,7 @@ class UpscaleCore:
 
     def _choose(self) -> None:
         """The preferred method that loads here; each that does not is a reason (and a metric)."""
-        wanted = self.settings.upscale_method
-        order = [wanted] if wanted != "auto" else ([LDM, REALESRGAN] if self.device.kind == "cuda" else [REALESRGAN])
-        for method in order:
+        for method in upscaler_order(self.settings.upscale_method, self.device.kind):
             if method == LANCZOS:
                 break
             try:
@@ -189,7 +196,10 @@ class UpscaleCore:
         if method == REALESRGAN:
             return RealEsrganUpscaler(self.settings.upscale_realesrgan_model, self.settings.upscale_gpu_id)
         if method == LDM:
-            return LdmUpscaler(self.settings.upscale_ldm_source, self.device, self.settings.upscale_ldm_steps)
+            # <model dir>/<hub id> (where fetch-models puts it) or the HF cache, as for motion models.
+            locator = WeightLocator(self.settings.model_dir, allow_download=False)
+            source = resolve_pipeline(self.settings.upscale_ldm_source, locator)
+            return LdmUpscaler(source, self.device, self.settings.upscale_ldm_steps)
         raise ValueError(f"unknown upscale method {method!r}")
 
     def validate(self, request: UpscaleRequest) -> None:

@@ -29,7 +29,9 @@ CATALOG = load_motion_catalog()
         (4, "ken-burns", []),
         (7, "svd", ["ken-burns"]),
         (9.5, "svd-xt", ["svd", "ken-burns"]),
-        (12, "ltx-video", ["svd-xt", "svd", "ken-burns"]),
+        (12, "svd-xt", ["svd", "ken-burns"]),  # 11 GiB usable: LTX-Video needs 12 with offload
+        (16, "ltx-video", ["svd-xt", "svd", "ken-burns"]),
+        (24, "ltx-video", ["svd-xt", "svd", "ken-burns"]),  # Wan2.1-I2V-14B needs 35 with offload
         (80, "wan-i2v", ["ltx-video", "svd-xt", "svd", "ken-burns"]),
     ],
 )
@@ -84,14 +86,6 @@ def test_svd_motion_bucket_follows_intensity_and_camera() -> None:
     assert move_magnitude(still) == 0.0 and move_magnitude(CameraMotion(pan=0.5)) == 1.0
 
 
-def test_prompt_and_lora_models_take_the_camera() -> None:
-    ltx = controls_for(CATALOG.get("ltx-video"), CameraMotion(move="pan-left"), 0.8, "a harbour at dawn", "")
-    assert ltx.prompt.startswith("a harbour at dawn") and "pans left" in ltx.prompt and ltx.camera_in_clip
-    ad = CATALOG.get("animatediff")
-    with_lora = controls_for(ad, CameraMotion(move="Dolly In"), 0.5, "x", "")
-    assert with_lora.camera_lora == "guoyww/animatediff-motion-lora-zoom-in" and with_lora.camera_in_clip
-    no_lora = controls_for(ad, CameraMotion(move="crane-up"), 0.5, "x", "")
-    assert no_lora.camera_lora is None and not no_lora.camera_in_clip
 
 
 @pytest.mark.parametrize(
