@@ -15,9 +15,9 @@ from services.common.metrics import FALLBACKS
 from services.imagegen import metrics
 from services.imagegen.catalog import Catalog, ModelEntry, Tier
 from services.imagegen.device import Device
+from services.imagegen.diffusion import DiffusionModel, LoadOptions, RenderCall, load_diffusion_model
 from services.imagegen.domain import STAGE
 from services.imagegen.draft import SceneCard, render_card
-from services.imagegen.pipelines import DiffusionModel, LoadOptions, RenderCall, load_diffusion_model
 from services.imagegen.selection import SelectionPlan, model_id, select_model
 from services.imagegen.settings import ImageGenSettings
 from services.imagegen.weights import WeightLocation, WeightLocator

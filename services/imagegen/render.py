@@ -20,10 +20,10 @@ from services.common.metrics import FALLBACKS
 from services.imagegen import metrics
 from services.imagegen.catalog import Tier
 from services.imagegen.device import Device
+from services.imagegen.diffusion import DiffusionModel, RenderCall
 from services.imagegen.domain import STAGE, Notice
 from services.imagegen.draft import render_card
 from services.imagegen.loading import ModelSet
-from services.imagegen.pipelines import DiffusionModel, RenderCall
 from services.imagegen.planning import KeyframePlanner, PlannedKeyframe
 from services.imagegen.selection import model_id
 

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from services.imagegen.device import Device
-from services.imagegen.pipelines import _has_variant, resolve_dtype
+from services.imagegen.diffusion import _has_variant, resolve_dtype
 from services.imagegen.weights import WeightLocation, WeightLocator, WeightStatus
 from services.motion.catalog import MotionModelEntry
 from services.motion.controls import MotionControls

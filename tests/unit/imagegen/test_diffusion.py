@@ -10,7 +10,7 @@ from PIL import Image
 
 from services.imagegen.catalog import ModelEntry
 from services.imagegen.device import SimulatedDevice
-from services.imagegen.pipelines import DiffusionModel, LoadOptions, RenderCall, load_diffusion_model
+from services.imagegen.diffusion import DiffusionModel, LoadOptions, RenderCall, load_diffusion_model
 from services.imagegen.tiny import tiny_vocab_and_merges
 from services.imagegen.weights import WeightLocator
 from tests.fixtures.tiny_models import tiny_catalog
