@@ -2,11 +2,16 @@
 
 A clip's frames are decoded once, each graded once (the same grade as a keyframe, once per source
 frame, never per output frame) and fitted to the picture once, like a keyframe plate. The clip is
-spread over the scene's visible span (its transitions included): at camera progress u the source
-position is s = u * n - 0.5 over n source frames, so a clip with exactly as many frames as the span
-maps frame to frame, and any other rate (SVD's 7 fps under a 24 fps film) is resampled by blending
-the two neighbouring source frames with weight frac(s). The scene's camera move, when it has one,
-is applied over the clip exactly as over a still (for models without camera input).
+spread over the scene's visible span of V frames (its transitions included), first frame on first
+frame and last on last: output frame k of the span (camera progress u = (k + 0.5) / V) shows source
+position s = k * (n - 1) / (V - 1) of n source frames. A clip with exactly as many frames as the span
+maps frame to frame; any other rate (SVD's 7 fps under a 24 fps film, or a clip capped short of its
+shot) is resampled by blending the two neighbouring source frames with weight frac(s). s grows by the
+same step on every output frame, so no source frame is ever held over two output frames: a
+frame-centred mapping (s = u * n - 0.5, clamped) would hold the first and the last source frame for
+about V / 2n output frames each, a visible freeze at both ends of a clip stretched three times or more.
+The scene's camera move, when it has one, is applied over the clip exactly as over a still (for
+models without camera input).
 """
 
 from __future__ import annotations
@@ -48,7 +53,15 @@ class ClipLayer:
     still = None  # never a still: every output frame is rendered
     still_i420 = None
 
-    def __init__(self, frames: list[np.ndarray], grade: GradeSpec, picture_w: int, picture_h: int, move: Move) -> None:
+    def __init__(
+        self, frames: list[np.ndarray], grade: GradeSpec, picture_w: int, picture_h: int, move: Move,
+        span_frames: int,
+    ) -> None:
+        if not frames:
+            raise ValueError("frames must hold at least one clip frame")
+        if span_frames < 1:
+            raise ValueError(f"span_frames must be >= 1 (the scene's visible frames), got {span_frames!r}")
+        self.span_frames = span_frames
         self.plates: list[np.ndarray] = []
         path = None
         for frame in frames:
@@ -64,14 +77,22 @@ class ClipLayer:
     def frame_count(self) -> int:
         return len(self.plates)
 
+    def source_position(self, u: float) -> float:
+        """Source frame position s at progress u (see the module docstring), within [0, n - 1]."""
+        n, span = len(self.plates), self.span_frames
+        if span == 1:
+            return (n - 1) / 2
+        k = u * span - 0.5  # the output frame's index within the span, as `SceneSpan.progress` numbers it
+        return min(max(k * (n - 1) / (span - 1), 0.0), n - 1.0)
+
     def plate_at(self, u: float) -> np.ndarray:
         """The source picture at progress u: one source frame, or a blend of two neighbours."""
-        n = len(self.plates)
-        s = min(max(u * n - 0.5, 0.0), n - 1.0)
+        s = self.source_position(u)
+        nearest = round(s)
+        if abs(s - nearest) < 1e-6:  # on a source frame (u carries float error): that frame, unblended
+            return self.plates[nearest]
         i = math.floor(s)
         w = s - i
-        if w < 1e-6 or i + 1 >= n:
-            return self.plates[i]
         cv2.addWeighted(self.plates[i], 1.0 - w, self.plates[i + 1], w, 0.0, dst=self._mix)
         return self._mix
 

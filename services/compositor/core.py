@@ -400,8 +400,9 @@ class Compositor:
             clip = keyframes[index].with_name(f"clip-{index:03d}.mp4")
             if plan.request.scenes[index].clip_uri and clip.exists():
                 frames = decode_clip(clip, f"scenes[{index}].clip_uri")
-                move = plan.timeline.scenes[index].move
-                return ClipLayer(frames, plan.grade, geometry.width, geometry.picture_height, move)
+                span = plan.timeline.scenes[index]
+                return ClipLayer(frames, plan.grade, geometry.width, geometry.picture_height, span.move,
+                                 span.visible_end - span.visible_start)
             image = cv2.imread(str(keyframes[index]), cv2.IMREAD_COLOR)
             if image is None:
                 raise InvalidArgument.field(f"scenes[{index}].keyframe_uri", "not a decodable image")

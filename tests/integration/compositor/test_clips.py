@@ -35,13 +35,15 @@ def _frames(store: FileArtifactStore, uri: str, tmp_path: Path) -> np.ndarray:
     return np.fromfile(raw, np.uint8).reshape(-1, H, W)
 
 
+# 7 source frames at 7 fps (1 s of motion) over a 12-frame shot, and 3 (a capped clip) stretched 4x.
+@pytest.mark.parametrize("source_frames", [7, 3])
 def test_clip_scene_is_resampled_to_the_film_and_graded_once_per_source_frame(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source_frames: int
 ) -> None:
     store = FileArtifactStore(tmp_path / "store")
     _, png = cv2.imencode(".png", np.full((H, W, 3), 200, np.uint8))
     still = store.put_bytes("k/still.png", png.tobytes()).uri
-    levels = [30 + 20 * k for k in range(7)]  # 7 source frames at 7 fps: 1 s of motion
+    levels = [30 + 20 * k for k in range(source_frames)]
     clip = _clip(store, tmp_path, levels, 7)
     graded: list[int] = []
     real_grade = clip_module.apply_grade
