@@ -146,7 +146,7 @@ imagegen-tiny: setup ## build the tiny random SD pipeline (CPU demos of the GPU 
 	$(PY) -m services.imagegen.main build-tiny
 
 .PHONY: eval-music
-eval-music: setup ## beat/downbeat/tempo accuracy (mir_eval) per tracker backend + music-video cut offsets, synthetic set
+eval-music: setup ## beat/downbeat/tempo accuracy (mir_eval) + music-video cuts, overall and per category, synthetic set (EVAL_MUSIC_ARGS="--seed 17" draws another)
 	nice -n 10 $(PY) -m services.audio.rhythm.evaluate $(EVAL_MUSIC_ARGS)
 
 .PHONY: setup-madmom

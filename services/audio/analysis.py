@@ -2,13 +2,16 @@
 
 - Beats: librosa's dynamic-programming tracker on its onset envelope, then each beat is snapped to
   the sharp onset nearest it (a 1 ms step detector on the waveform: energy just after vs. just before)
-  because the tracker's frames are ~12 ms coarse and its envelope lags percussive attacks; the grid is
-  extended at both ends where onsets continue it (the tracker drops weak edge beats). Tempo comes
+  because the tracker's frames are ~12 ms coarse and its envelope lags percussive attacks; end beats
+  that slide off the grid (the tracker backtracks from an off-beat onset near an end) are dropped, and
+  the grid is extended at both ends where onsets continue it (the tracker drops weak edge beats). Tempo comes
   from a least-squares fit of the steady beats, not from the tracker's tempogram guess.
-- Sections: beat-synchronous chroma + MFCC + loudness, a cosine self-similarity matrix and Foote's
-  checkerboard novelty; peaks that stand out become boundaries (on beats).
-- Downbeats (4/4 assumed): the beat phase that best explains section starts, harmonic changes and
-  low-frequency (kick/bass) onsets; ties go to the first beat.
+- Sections: beat-synchronous chroma + MFCC + loudness + onset density, a cosine self-similarity
+  matrix and Foote's checkerboard novelty over two bars each side; peaks that stand out become
+  boundaries (on beats).
+- Downbeats: meter (3 or 4) and phase from `rhythm.tracker.meter_and_phase` for the default backend,
+  the madmom DBN's bars for `madmom`; `librosa-plain` assumes 4/4 and takes the beat phase that best
+  explains section starts, harmonic changes and low-frequency (kick/bass) onsets.
 - Energy: RMS every `energy_hop_s`, normalised to 0..1. Key: mean chroma correlated with the
   Krumhansl-Kessler major/minor profiles ("" when the track has no clear tonal centre).
 """
@@ -35,7 +38,15 @@ STEP_WINDOW_S = 0.012
 STEP_GRID_S = 0.001
 SNAP_RADIUS_S = 0.05
 SNAP_MIN_DB = 3.0
-MIN_SECTION_S = 4.0
+# Sections (in beats): the novelty kernel spans two bars of 4 each side; a section lasts at least two
+# bars; the first change may come 1.5 bars in (a pick-up, or first beats too quiet to track, shorten
+# the count), and so may the last before the end.
+SECTION_KERNEL_BEATS = 8
+MIN_SECTION_BEATS = 8
+SECTION_EDGE_BEATS = 6
+# The outer beats held to the grid of the inner ones, and how far (share of a period) one may be off it.
+EDGE_BEATS = 8
+EDGE_GRID_TOLERANCE = 0.15
 MIN_KEY_CORRELATION = 0.5
 
 
@@ -83,14 +94,14 @@ def analyze_samples(
         envs = tracker_mod.envelopes(y, sr)
         beats, _, _ = tracker_mod.track_beats(envs)
     if tracker != "madmom":
-        beats = snap_to_onsets(beats, step_times, step_db)
+        beats = regrid_ends(snap_to_onsets(beats, step_times, step_db))
         if beats.size >= 3:
             beats = extend_grid(beats, step_times, step_db, duration)
     period = beat_period(beats)
     tempo = 60.0 / period if period else 0.0
 
     features, feature_beats = beat_features(y, sr, beats)
-    boundary_idx = section_boundaries(features, beats, min_section_s=MIN_SECTION_S) if feature_beats else []
+    boundary_idx = section_boundaries(features, beats) if feature_beats else []
     if tracker == "madmom":
         downbeats = beats[downbeat_mask[: beats.size]] if beats.size else beats
     elif tracker == "librosa-plain" or envs is None:
@@ -179,6 +190,35 @@ def beat_period(beats: np.ndarray) -> float | None:
     return float(slope) if slope > 0 else median
 
 
+def regrid_ends(beats: np.ndarray) -> np.ndarray:
+    """The last (and first) EDGE_BEATS beats held to the grid of the beats inside them.
+
+    A dynamic-programming tracker picks its last (and first) beat as the strongest onset near the
+    end and backtracks from it; when that onset is an off-beat kick, the final beats slide off the
+    grid, and a weak stretch can make one beat wobble. Walking outwards from the steady inner
+    beats, a beat more than EDGE_GRID_TOLERANCE of a period off the grid is dropped, and a beat
+    on the grid again after a gap has the gap's beats put back on the grid; `extend_grid` then
+    continues the grid outwards wherever onsets are on it.
+    """
+    if beats.size < 2 * EDGE_BEATS:
+        return beats
+
+    def outward(sequence: np.ndarray) -> np.ndarray:
+        inner, edge = list(sequence[:-EDGE_BEATS]), sequence[-EDGE_BEATS:]
+        period = float(np.median(np.abs(np.diff(inner[-5:]))))
+        direction = 1.0 if inner[-1] >= inner[-2] else -1.0
+        for beat in edge:
+            steps = round(direction * (beat - inner[-1]) / period)
+            if steps < 1 or abs(direction * (beat - inner[-1]) - steps * period) > EDGE_GRID_TOLERANCE * period:
+                continue  # off the grid: dropped
+            gap = (beat - inner[-1]) / steps
+            inner += [inner[-1] + k * gap for k in range(1, steps)] + [float(beat)]
+        return np.asarray(inner)
+
+    tail = outward(beats)
+    return outward(tail[::-1])[::-1]
+
+
 def extend_grid(beats: np.ndarray, times: np.ndarray, step_db: np.ndarray, duration: float) -> np.ndarray:
     """Add beats before the first and after the last while onsets keep falling on the grid (the
     period at each end is the local one, so a tempo ramp is extended at its own tempo)."""
@@ -208,8 +248,18 @@ def extend_grid(beats: np.ndarray, times: np.ndarray, step_db: np.ndarray, durat
     return np.array(out)
 
 
+def _steady(frames: np.ndarray) -> np.ndarray:
+    return np.median(frames, axis=1)
+
+
+def _density(frames: np.ndarray) -> np.ndarray:
+    """Mean, compressed: an onset envelope's median between hits is ~0."""
+    return np.log1p(np.mean(frames, axis=1))
+
+
 def beat_features(y: np.ndarray, sr: int, beats: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Standardised beat-synchronous chroma, MFCC and loudness (one column per beat interval)."""
+    """Standardised beat-synchronous chroma, MFCC, loudness and onset density (one column per beat
+    interval). Onset density is what a break or a drop changes most: the drums stop or start."""
     import librosa
 
     if beats.size < 4:
@@ -218,14 +268,13 @@ def beat_features(y: np.ndarray, sr: int, beats: np.ndarray) -> tuple[np.ndarray
     chroma = librosa.feature.chroma_stft(y=y, sr=sr, hop_length=hop, n_fft=4096)
     mfcc = librosa.feature.mfcc(y=y, sr=sr, hop_length=hop, n_mfcc=13)[1:]
     loud = librosa.amplitude_to_db(librosa.feature.rms(y=y, hop_length=hop), ref=1.0)
+    onsets = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop)[None, :]
     frames = np.clip(librosa.time_to_frames(beats, sr=sr, hop_length=hop), 0, chroma.shape[1] - 1)
     ends = np.append(frames[1:], chroma.shape[1])
     groups = []
-    for feature in (chroma, mfcc, loud):
-        # One column per beat: the median over the interval that starts at the beat.
-        synced = np.stack(
-            [np.median(feature[:, a : max(b, a + 1)], axis=1) for a, b in zip(frames, ends, strict=True)], axis=1
-        )
+    # One column per beat, over the interval that starts at the beat.
+    for feature, summary in ((chroma, _steady), (mfcc, _steady), (loud, _steady), (onsets, _density)):
+        synced = np.stack([summary(feature[:, a : max(b, a + 1)]) for a, b in zip(frames, ends, strict=True)], axis=1)
         std = synced.std(axis=1, keepdims=True)
         z = (synced - synced.mean(axis=1, keepdims=True)) / np.where(std > 1e-6, std, 1.0)
         groups.append(z / math.sqrt(z.shape[0]))
@@ -250,24 +299,25 @@ def foote_novelty(features: np.ndarray, half_width: int) -> np.ndarray:
     return np.maximum(novelty, 0.0)
 
 
-def section_boundaries(features: np.ndarray, beats: np.ndarray, *, min_section_s: float) -> list[int]:
-    """Beat indices where a new section starts: novelty peaks that clearly stand out."""
+def section_boundaries(features: np.ndarray, beats: np.ndarray) -> list[int]:
+    """Beat indices where a new section starts: novelty peaks that clearly stand out.
+
+    Sizes are counted in beats, not seconds, so that a two-bar break or intro is a section at 200 BPM
+    as at 60: the checkerboard kernel spans SECTION_KERNEL_BEATS each side of the change.
+    """
     n = features.shape[1]
-    if n < 8:
+    if n < 8 or beats.size < 2:
         return []
-    period = float(np.median(np.diff(beats))) if beats.size > 1 else 0.5
-    half_width = int(np.clip(round(4.0 / period), 4, max(4, n // 4)))  # ~4 s each side
+    half_width = int(np.clip(SECTION_KERNEL_BEATS, 4, max(4, n // 4)))
     novelty = foote_novelty(features, half_width)
-    spacing = max(2, round(min_section_s / period))
     floor = max(0.12, float(np.median(novelty) + 2.5 * np.std(novelty)))
     peaks: list[int] = []
     for i in np.argsort(-novelty):
         if novelty[i] < floor:
             break
-        t = beats[i]
-        if t < min_section_s or t > beats[-1] - min_section_s:
+        if i < SECTION_EDGE_BEATS or i > n - 1 - SECTION_EDGE_BEATS:
             continue
-        if all(abs(int(i) - p) >= spacing for p in peaks):
+        if all(abs(int(i) - p) >= MIN_SECTION_BEATS for p in peaks):
             peaks.append(int(i))
     return sorted(peaks)
 

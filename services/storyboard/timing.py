@@ -95,10 +95,14 @@ class MusicCuts:
 
 # Fewer beats than this in the whole track and the track is taken to have no beat to cut on.
 MIN_BEATS_FOR_GRID = 4
+# A section change moves to a downbeat at most this many (local) beats away; a hair over one so that a
+# change found exactly one beat off, with millisecond rounding, still moves.
+SECTION_SNAP_BEATS = 1.05
 
 
 def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int) -> MusicCuts:
-    """Cuts on downbeats with one at every section change.
+    """Cuts on downbeats with one at every section change (moved onto the nearest downbeat when one
+    is within a beat: see `_sections_on_downbeats`).
 
     `scene_count` None picks about one scene per 8 s. When fewer scenes are asked for than there
     are sections, the count is raised so that every section change is still a cut. When more
@@ -117,6 +121,8 @@ def music_cuts(analysis: MusicAnalysis, scene_count: int | None, max_scenes: int
     beats = sorted({round(t, 3) for t in analysis.beat_times_s if 0.0 < t < duration})
     downbeats = sorted({round(t, 3) for t in analysis.downbeat_times_s if 0.0 < t < duration}) or beats
     has_grid = len(beats) + len(downbeats) >= MIN_BEATS_FOR_GRID
+    if has_grid:
+        sections = _sections_on_downbeats(sections, beats, downbeats)
     edges = [0.0, *sections, duration]
     spans = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
     extra = _allot([b - a for a, b in spans], count - len(spans))
@@ -147,6 +153,24 @@ def no_beat_notice(analysis: MusicAnalysis, cuts: MusicCuts) -> tuple[str, str] 
         f"no beat was detected in the {analysis.duration_s:.1f} s track (silence, or no steady pulse): "
         "scenes are cut at even times instead of on the music",
     )
+
+
+def _sections_on_downbeats(sections: list[float], beats: list[float], downbeats: list[float]) -> list[float]:
+    """Each section change moved to the nearest downbeat when one is within a beat of it.
+
+    Sections are found on beats, and a new section almost always starts on a bar: a change found a
+    beat early or late would otherwise be a cut off the bar grid. A change with no downbeat that
+    close (a bar of another length, a pick-up) stays where it was found.
+    """
+    moved: list[float] = []
+    for change in sections:
+        i = bisect.bisect_left(beats, change)
+        near = beats[max(0, i - 2): i + 2]
+        beat = (near[-1] - near[0]) / (len(near) - 1) if len(near) > 1 else 0.0
+        j = bisect.bisect_left(downbeats, change)
+        nearest = min(downbeats[max(0, j - 1): j + 1], key=lambda d: abs(d - change), default=change)
+        moved.append(nearest if abs(nearest - change) <= beat * SECTION_SNAP_BEATS else change)
+    return sorted(set(moved))
 
 
 def _inside(grid: list[float], start: float, end: float, min_gap: float) -> list[float]:

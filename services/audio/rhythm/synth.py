@@ -182,14 +182,19 @@ def render(spec: TrackSpec, sr: int = SR) -> SynthTrack:
         level = 0.3 if quiet else 1.0
         # Instruments on the 12-step grid, interpolated between this bar's beat times.
         for instrument, steps in pattern.items():
-            if (quiet and instrument != "hat") or (in_break and instrument != "hat"):
+            # A quiet intro keeps its hats; a break is two bars without drums (hats included), so that a
+            # hats-only groove has a break too.
+            if (quiet and instrument != "hat") or in_break:
                 continue
             for step in steps:
                 beat, sub = divmod(step, STEPS)
                 k = first + beat
-                if k + 1 >= len(grid):
+                if k >= len(grid):
                     continue
-                at = grid[k] + (grid[k + 1] - grid[k]) * sub / STEPS + rng.normal(0, 0.003)
+                # The last beat of the grid has no successor: its sub-steps take the previous beat's length,
+                # so the groove plays through to the end of the track like the annotation says.
+                length = grid[k + 1] - grid[k] if k + 1 < len(grid) else grid[k] - grid[k - 1]
+                at = grid[k] + length * sub / STEPS + rng.normal(0, 0.003)
                 accent = 1.0 if sub == 0 else 0.7
                 _add(y, at, kit[instrument], gains[instrument] * accent * level * rng.uniform(0.85, 1.0), sr)
         # Harmony: the chord changes on the downbeat; the bass plays the root on beats 1 and (3).

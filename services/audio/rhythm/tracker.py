@@ -2,18 +2,22 @@
 tempo, the meter and the downbeats chosen from evidence in the signal.
 
 1. Onset envelopes: full band (mel spectral flux) and three bands: low (< 150 Hz: kick, bass),
-   body (150 Hz–1.5 kHz: snare body, chords, bass harmonics) and high (> 4 kHz: hats, noise).
+   body (150 Hz–1.5 kHz: snare body, chords, bass harmonics) and high (> 4 kHz: hats, noise); the
+   loudness of onsets (flux of compressed power) and the high band's flux of linear power, which
+   keeps accents (an on-beat hat 3 dB louder than the off-beat one has twice the flux).
 2. Pulse clarity: the strongest normalised autocorrelation of the full envelope over 0.25–1.2 s
    lags. Below `MIN_PULSE_CLARITY` the track has no beat (silence, a noise wash, a drone) and no
    beats are returned rather than a grid invented from noise.
-3. Metrical level: the octaves of librosa's tempo estimate within 50–210 BPM; from the slowest,
-   the next faster level is taken while the pulses it would add (midway between the current
-   level's tracked beats) carry onsets at least `DOUBLE_RATIO` as loud (flux of compressed power,
-   all bands) as the beats themselves: the off-beats of a beat are quiet hats, the off-beats of
-   half a beat are snares. `DOUBLE_RATIO` sits in the gap of the ratios measured on the synthetic
-   set (0.24–0.25 where the level must stay, 0.31–0.35 where it must climb; half-time grooves and
-   kicks on the off-beat fall on either side and are the known misses). The tactus prior: below
-   60 BPM always move up, below 70 on weaker evidence, above 180 only on stronger evidence.
+3. Metrical level. The family first: librosa's tempo estimate, or the tempo 3:4, 4:3, 3:2 or 2:3
+   from it whose beat and bars (2 and 4 beats, or 3) best explain the periodicity of the accents
+   (an even stream of sixteenths lets the tempogram take three of them as a beat). Then the octave:
+   from the slowest octave within 50–210 BPM, the next faster level is taken while the pulses it
+   would add (midway between this level's tracked beats) behave like beats (`LevelEvidence`):
+   they are nearly as loud as the beats (a kick on each, a back-beat), or their high-band onsets
+   are as accented as the beats' (hats that are off-beats are weaker than the on-beat ones), or
+   they stand above the quarter points' hats as beats stand above their off-beats. The loudest
+   hits alone mislead: a kick on the off-beat is loud but not a beat. Only a level below 60 BPM
+   is always left for the faster one (such a slow tactus is rare).
 4. Tempo over time: a tempogram restricted to ±25 % of the chosen level, followed by Viterbi with a
    cost on tempo changes, so a ramp gets a time-varying grid; librosa tracks beats on that curve.
 5. Meter and downbeats: per beat, low-band onsets, harmonic change (chroma before vs. after) and
@@ -32,9 +36,23 @@ HOP = 256
 MIN_BPM, MAX_BPM = 50.0, 210.0
 PREFERRED_BPM = (70.0, 180.0)
 MIN_PULSE_CLARITY = 0.2
-# A faster level is taken when the pulses it adds carry at least this share of the kept pulses' strength.
+# A faster level is taken when the high-band onsets on the pulses it adds are at least this strong
+# (median, linear power) relative to those on the kept pulses; below it they are the weaker off-beats.
+ACCENT_RATIO = 0.75
+# High-band onsets count as events at the pulses when their median is this many times the band's median.
+HIGH_EVENT_OVER_BACKGROUND = 3.0
+# Quarter points carry events when their median high-band onset is at least this share of the midpoints';
+# the midpoints are then beats when they are this many times stronger than the quarter points.
+QUARTERS_CARRY = 0.25
+SUBDIVISION_RATIO = 1.4
+# Added pulses this loud relative to the beats are beats whatever the high band says.
+LOUD_RATIO_STRONG = 0.7
+# Without high-band events: the faster level is taken when the pulses it adds carry at least this
+# share of the kept pulses' loudness (compressed flux over all bands).
 DOUBLE_RATIO = 0.28
 SLOWEST_TACTUS_BPM = 60.0
+# Tempi related to librosa's estimate that are tried as the beat family (the estimate itself first).
+FAMILY_RATIOS = (1.0, 3 / 4, 4 / 3, 3 / 2, 2 / 3)
 TEMPO_WINDOW_S = 8.0
 
 
@@ -55,6 +73,7 @@ class Envelopes:
     high: np.ndarray
     sr: int
     loud: np.ndarray
+    high_power: np.ndarray  # flux of linear (uncompressed) power above 4 kHz: hats, snare noise, cymbals
 
     @property
     def frame_rate(self) -> float:
@@ -73,13 +92,17 @@ def envelopes(y: np.ndarray, sr: int) -> Envelopes:
     # Loudness of each onset: flux of gently compressed power over all bands. A snare is about as loud
     # as a kick and a hat much quieter, which the dB flux (it equalises levels) does not show.
     loud = librosa.onset.onset_strength(S=np.log1p(100.0 * mel / (float(mel.max()) or 1.0)), sr=sr, hop_length=HOP)
-    n = min(full.size, multi.shape[1], loud.size)
+    # Linear power keeps accents: an on-beat hat 3 dB louder than its off-beat one has twice the flux
+    # here, where the dB flux above barely differs.
+    high_power = librosa.onset.onset_strength_multi(S=mel, sr=sr, hop_length=HOP, channels=edges[3:],
+                                                    aggregate=np.sum)[0]
+    n = min(full.size, multi.shape[1], loud.size, high_power.size)
 
     def unit(x: np.ndarray) -> np.ndarray:
         peak = float(np.percentile(x[:n], 99)) if x.size else 0.0
         return x[:n] / peak if peak > 0 else x[:n]
 
-    return Envelopes(unit(full), unit(multi[0]), unit(multi[1]), unit(multi[3]), sr, unit(loud))
+    return Envelopes(unit(full), unit(multi[0]), unit(multi[1]), unit(multi[3]), sr, unit(loud), unit(high_power))
 
 
 def pulse_clarity(env: np.ndarray, frame_rate: float) -> float:
@@ -109,38 +132,90 @@ def _track(env: np.ndarray, sr: int, bpm: float | np.ndarray) -> np.ndarray:
     return np.asarray(frames, dtype=int)
 
 
+@dataclass(frozen=True)
+class LevelEvidence:
+    """What says whether the pulses midway between a level's beats are beats too."""
+
+    loudness: float  # mean loudness on the midpoints over that on the beats (all bands)
+    accent: float | None  # median high-band onset power on the midpoints over that on the beats
+    subdivision: float | None  # the same on the midpoints over that on the quarter points, when these carry events
+
+    def says_faster(self) -> bool:
+        if self.loudness >= LOUD_RATIO_STRONG:
+            return True  # the added pulses are as loud as beats (a kick on every one, a back-beat)
+        if self.accent is None:
+            return self.loudness >= DOUBLE_RATIO
+        # The midpoints are accented like the beats, or stand above their own off-beats as beats do.
+        return self.accent >= ACCENT_RATIO or (self.subdivision is not None and self.subdivision >= SUBDIVISION_RATIO)
+
+
+def level_evidence(envs: Envelopes, frames: np.ndarray) -> LevelEvidence:
+    """Evidence for the level twice as fast as the beats at `frames` (see the module docstring)."""
+    midpoints = (frames[:-1] + frames[1:]) // 2
+    gaps = frames[1:] - frames[:-1]
+    quarters = np.concatenate([frames[:-1] + gaps // 4, frames[:-1] + (3 * gaps) // 4])
+    loudness = _strength_at(envs.loud, midpoints).mean() / max(_strength_at(envs.loud, frames).mean(), 1e-9)
+    on_beats = float(np.median(_strength_at(envs.high_power, frames)))
+    on_midpoints = float(np.median(_strength_at(envs.high_power, midpoints)))
+    on_quarters = float(np.median(_strength_at(envs.high_power, quarters)))
+    background = float(np.median(envs.high_power))
+    strongest = max(on_beats, on_midpoints)
+    if strongest <= 0 or strongest <= HIGH_EVENT_OVER_BACKGROUND * background:
+        return LevelEvidence(float(loudness), None, None)  # no hats, cymbals or snare noise to compare
+    accent = on_midpoints / max(on_beats, 1e-9 * strongest)
+    subdivision = on_midpoints / on_quarters if on_quarters >= QUARTERS_CARRY * on_midpoints > 0 else None
+    return LevelEvidence(float(loudness), accent, subdivision)
+
+
+def _autocorrelation(env: np.ndarray) -> np.ndarray:
+    x = env - env.mean()
+    spectrum = np.fft.rfft(x, 2 * x.size)
+    ac = np.fft.irfft(spectrum * np.conj(spectrum))[: x.size]
+    return ac / ac[0] if ac[0] > 0 else ac
+
+
+def metrical_salience(ac: np.ndarray, frame_rate: float, bpm: float) -> float:
+    """How well a beat at `bpm` and the bars built on it (2 and 4 beats, or 3) explain the accents'
+    periodicity: the mean autocorrelation at those lags, the better of duple and triple."""
+
+    def at(lag: float) -> float:
+        i = int(lag)
+        return float(ac[max(0, i - 1): i + 3].max()) if i + 2 < ac.size else 0.0
+
+    lag = 60.0 * frame_rate / bpm
+    return max(float(np.mean([at(k * lag) for k in (1, 2, 4)])), float(np.mean([at(k * lag) for k in (1, 3)])))
+
+
+def metrical_family(envs: Envelopes, estimate: float) -> float:
+    """`estimate`, or the 3:4, 4:3, 3:2 or 2:3 related tempo whose beat and bars explain the accents
+    better: with an even stream of sixteenths the tempogram can lock onto three of them as a beat."""
+    ac = _autocorrelation(envs.full + envs.loud + envs.high_power + envs.low)
+    candidates = [estimate * ratio for ratio in FAMILY_RATIOS if 0.8 * MIN_BPM <= estimate * ratio <= 1.2 * MAX_BPM]
+    # max() keeps the first of equals: ties go to librosa's own estimate.
+    return max(candidates, key=lambda bpm: metrical_salience(ac, envs.frame_rate, bpm))
+
+
 def choose_level(envs: Envelopes) -> float:
-    """The tactus tempo (BPM): octaves of librosa's estimate, climbed while the faster level's
-    added pulses carry drum-body / bass onsets (see the module docstring)."""
+    """The tactus tempo (BPM): octaves of librosa's estimate, climbed while the faster level's added
+    pulses behave like beats (see the module docstring)."""
     import librosa
 
-    base = float(librosa.feature.tempo(onset_envelope=envs.full, sr=envs.sr, hop_length=HOP, start_bpm=120,
-                                       max_tempo=MAX_BPM * 2)[0])
-    if base <= 0:
+    estimate = float(librosa.feature.tempo(onset_envelope=envs.full, sr=envs.sr, hop_length=HOP, start_bpm=120,
+                                           max_tempo=MAX_BPM * 2)[0])
+    if estimate <= 0:
         return 0.0
+    base = metrical_family(envs, estimate)
     levels = sorted({base * 2.0**k for k in range(-3, 4) if MIN_BPM <= base * 2.0**k <= MAX_BPM})
     if not levels:
         return float(np.clip(base, MIN_BPM, MAX_BPM))
-    # A pulse is a beat-level event when a loud onset (kick, snare, bass, chord) is on it; hats alone
-    # are quiet and do not count.
-    evidence = envs.loud
     chosen = levels[0]
     for faster in levels[1:]:
-        frames = _track(envs.full + evidence, envs.sr, chosen)
+        frames = _track(envs.full + envs.loud, envs.sr, chosen)
         if frames.size < 8:
             break
-        # The pulses the faster level would add (midway between this level's beats) against the beats.
-        midpoints = (frames[:-1] + frames[1:]) // 2
-        ratio = _strength_at(evidence, midpoints).mean() / max(_strength_at(evidence, frames).mean(), 1e-9)
-        if chosen < SLOWEST_TACTUS_BPM and faster <= PREFERRED_BPM[1]:
-            needed = 0.0  # a tactus this slow is rare: take the faster level
-        elif chosen < PREFERRED_BPM[0]:
-            needed = DOUBLE_RATIO - 0.02
-        elif faster > PREFERRED_BPM[1]:
-            needed = DOUBLE_RATIO + 0.02
-        else:
-            needed = DOUBLE_RATIO
-        if ratio < needed:
+        # A tactus this slow is rare: take the faster level whatever the evidence.
+        too_slow = chosen < SLOWEST_TACTUS_BPM and faster <= PREFERRED_BPM[1]
+        if not (too_slow or level_evidence(envs, frames).says_faster()):
             break
         chosen = faster
     return chosen
