@@ -188,6 +188,15 @@ def analyse(prompt: str) -> PromptAnalysis:
     return analysis
 
 
+def is_verb_at(tokens: list[str], i: int) -> bool:
+    """Whether English `tokens[i]` is a verb: an "-ing" form or a finite verb between subject and object.
+    Hyphenated words ("noise-cancelling") describe a noun and are not verbs."""
+    token = tokens[i]
+    if "-" in token or not token[:1].isalpha():
+        return False
+    return bool(_verb_base(token)) or _finite_verb(tokens, i)
+
+
 def _finite_verb(tokens: list[str], i: int) -> bool:
     """'discovers' in 'a rover discovers a patch', 'hold' in 'firefighters hold the line'.
 

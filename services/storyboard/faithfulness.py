@@ -36,13 +36,17 @@ DEFAULT_PROMPTS = Path(__file__).with_name("data") / "faithfulness_prompts.jsonl
 
 AGE_WORDS = {
     "child": ("child", "girl", "boy", "kid", "years old", "kind", "mädchen", "junge ", "niña", "niño", "enfant",
-              "fillette", "garçon", "children", "kinder"),
-    "young": ("twenties", "young", "teen", "junge", "jung", "joven", "jeune", "zwanzig", "veinte", "vingtaine"),
+              "fillette", "garçon", "children", "kinder", "bambino", "bambina", "bambini", "criança", "menina",
+              "menino", "ragazzino", "ragazzina"),
+    "young": ("twenties", "young", "teen", "junge", "jung", "joven", "jeune", "zwanzig", "veinte", "vingtaine",
+              "giovane", "jovem"),
     "adult": ("thirties", "forties", "fifties", "adult", "dreißig", "vierzig", "treinta", "cuarenta", "trentaine",
               "quarantaine", "middle-aged"),
     "old": ("sixties", "seventies", "eighties", "old", "elderly", "grey", "gray", "retired", "aged", "alt", "ältere",
             "viejo", "vieja", "anciano", "anciana", "vieux", "vieille", "âgé", "sechzig", "siebzig", "achtzig",
-            "setenta", "ochenta", "soixantaine", "septuagénaire"),
+            "setenta", "ochenta", "soixantaine", "septuagénaire", "vecchio", "vecchia", "anziano", "anziana",
+            "velho", "velha", "idoso", "idosa", "grandmother", "grandfather", "großmutter", "großvater", "oma",
+            "opa", "abuela", "abuelo", "grand-mère", "grand-père", "nonna", "nonno", "avó", "avô"),
 }
 # An "old" hero described as in their twenties is wrong; a child in their seventies is wrong.
 AGE_CONFLICTS = {"child": ("twenties", "thirties", "sixties", "seventies", "eighties"),
@@ -179,6 +183,11 @@ def summarise(results: Sequence[PromptResult]) -> dict[str, object]:
         "latency_p50_s": statistics.median(seconds) if seconds else 0.0,
         "latency_max_s": max(seconds, default=0.0),
         "outcomes": dict(Counter(r.outcome for r in results)),
+        "by_lang": {
+            lang: {"retrieval_at_1": sum(r.retrieved for r in rs) / (sum(r.scenes for r in rs) or 1),
+                   "margin": statistics.fmean(m for r in rs for m in r.margins) if any(r.margins for r in rs) else 0.0}
+            for lang in sorted({r.lang for r in results}) for rs in [[r for r in results if r.lang == lang]]
+        },
         "by_form": {
             form: {"retrieval_at_1": sum(r.retrieved for r in rs) / (sum(r.scenes for r in rs) or 1),
                    "margin": statistics.fmean(m for r in rs for m in r.margins) if any(r.margins for r in rs) else 0.0}
@@ -208,7 +217,11 @@ def format_summaries(summaries: dict[str, dict[str, object]]) -> str:
         forms = s["by_form"]
         lines.append(f"{name} by form: " + "  ".join(
             f"{form} {v['retrieval_at_1']:.2f}/{v['margin']:+.2f}" for form, v in forms.items()))  # type: ignore[attr-defined]
-    lines.append("R@1 = scene nearest its own prompt among all prompts (MiniLM); by form: R@1/margin")
+    for name, s in summaries.items():
+        languages = s["by_lang"]
+        lines.append(f"{name} by language: " + "  ".join(
+            f"{lang} {v['retrieval_at_1']:.2f}/{v['margin']:+.2f}" for lang, v in languages.items()))  # type: ignore[attr-defined]
+    lines.append("R@1 = scene nearest its own prompt among all prompts (MiniLM); by form/language: R@1/margin")
     return "\n".join(lines)
 
 

@@ -14,6 +14,8 @@ from services.storyboard.domain import Character, Scene, Storyboard, Transition
 from services.storyboard.planner import Plan, PlannerConfig
 from services.storyboard.timing import start_times
 
+CLIP_TOKEN_BUDGET = 75  # CLIP's 77 positions less the start and end tokens
+
 
 def cast_in(scene: Scene, characters: list[Character]) -> list[Character]:
     """The bible entries a scene mentions by name (any word of the name); the lead when none is."""
@@ -28,21 +30,31 @@ def _mentions(haystack: str, name: str) -> bool:
 
 
 def enrich_visual_prompt(base: str, cast: list[Character], lighting: str, palette: str, lens: str,
-                         keywords: list[str]) -> str:
-    """`base` + each present character's fixed look + light, palette, lens and cinematic keywords."""
-    parts = [base.strip().rstrip(".")]
-    lower = base.lower()
-    for character in cast:
-        if character.description.lower() not in lower:
-            parts.append(character.description)
-    parts += [lighting, f"{palette} palette" if palette else "", lens, *keywords]
-    seen: set[str] = set()
-    kept = []
-    for part in parts:
-        key = part.strip().lower()
-        if key and key not in seen and (part is parts[0] or key not in lower):
-            seen.add(key)
-            kept.append(part.strip())
+                         keywords: list[str], style: str = "", budget: int = CLIP_TOKEN_BUDGET) -> str:
+    """`base` (the scene's own subject, first) + each present character's fixed look + light, palette,
+    lens and cinematic keywords, with `style` last, all within `budget` CLIP tokens: a text-to-image
+    encoder reads 77 tokens and the subject must not be what falls off the end."""
+    base = base.strip().rstrip(".")
+    style = style.strip()
+    if style and style.lower() in base.lower():
+        style = ""
+    reserve = text.clip_token_estimate(style) + 1 if style else 0
+    head = text.clip_to_tokens(base, budget - reserve)
+    looks = [part for character in cast for part in character.description.split(", ")]
+    optional = [*looks, lighting, f"{palette} palette" if palette else "", lens, *keywords]
+    kept = [head]
+    used = text.clip_token_estimate(head)
+    for part in optional:
+        part = part.strip()
+        joined = ", ".join(kept).lower()
+        if not part or part.lower() in joined or (style and part.lower() == style.lower()):
+            continue
+        cost = text.clip_token_estimate(part) + 1
+        if used + cost + reserve <= budget:
+            kept.append(part)
+            used += cost
+    if style:
+        kept.append(style)
     return ", ".join(kept)
 
 
@@ -54,7 +66,8 @@ def fit_narration(narration: str, duration_s: float, pool: list[str], config: Pl
     if count > target * 1.3:
         return text.trim_to_words(narration, target)
     if count < target * 0.6:
-        extra = text.fit_words(pool, target - count)
+        said = set(text.sentences(narration))
+        extra = text.fit_words([line for line in pool if line not in said], target - count)
         return f"{narration} {extra}".strip() if narration else extra
     return narration
 
@@ -88,8 +101,7 @@ def finish(storyboard: Storyboard, plan: Plan, config: PlannerConfig, *, planner
         cast = [c for c in storyboard.characters if c.name in planned] or cast_in(scene, storyboard.characters)
         lighting = scene.shot.lighting.split(";")[0]
         scene.visual_prompt = enrich_visual_prompt(
-            scene.visual_prompt or scene.description, cast, lighting, context.palette, context.lens, plan.keywords
+            scene.visual_prompt or scene.description, cast, lighting, context.palette, context.lens, plan.keywords,
+            storyboard.style,
         )
-        if storyboard.style and storyboard.style.lower() not in scene.visual_prompt.lower():
-            scene.visual_prompt += f", {storyboard.style}"
         scene.narration = fit_narration(scene.narration, scene.duration_s, context.narration_pool, config)

@@ -1,9 +1,11 @@
 """The offline planner: a deterministic storyboard writer and the repair source for language models.
 
-From the prompt analysis it casts the film (hero, second character, key object, each with a fixed
-visual description), stretches a five-beat arc over the scenes, and stages every scene from banks
-chosen by genre, setting, mood and beat: shot size (shot grammar), camera move, lighting, palette,
-narration. All choices come from one `random.Random(seed)`, so a seed gives the same storyboard.
+What each scene is about comes from the prompt itself (`premise` reads it in its own language,
+`grounding` words each scene: subject first, narration stating the premise in the prompt's words).
+The planner decides how it is shot: it casts the film (hero, second character, key object, each with
+a fixed visual description), stretches a five-beat arc over the scenes, and picks shot size (shot
+grammar), camera move, lighting and palette from banks chosen by genre, mood and beat. All choices
+come from one `random.Random(seed)`, so a seed gives the same storyboard.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 from dataclasses import dataclass, field
 
 from services.storyboard import lexicon, text
@@ -30,6 +33,8 @@ from services.storyboard.domain import (
     Storyboard,
     Transition,
 )
+from services.storyboard.grounding import ground_scene
+from services.storyboard.premise import Form, Premise, bare, inline, read_premise
 from services.storyboard.timing import (
     distribute_lyrics,
     durations_from_boundaries,
@@ -171,7 +176,8 @@ class Planner:
             analysis = analyse(" ".join(brief.music.genre_tags))
             analysis.subjects, analysis.setting_key, analysis.setting_phrase = [], "", ""
             analysis.text = mv_prompt(brief)
-        genre_key = analysis.genre
+        premise = read_premise(analysis.text)
+        genre_key = _genre_for(premise.form, analysis.genre)
         if brief.music is not None and brief.music.mv_type.value in lexicon.MV_TYPE_GENRE:
             genre_key = lexicon.MV_TYPE_GENRE[brief.music.mv_type.value]
         genre = lexicon.GENRES[genre_key]
@@ -187,15 +193,24 @@ class Planner:
         time = lexicon.TIMES[time_key]
         weather = lexicon.WEATHER.get(analysis.weather)
 
-        hero, other, thing = self._cast(analysis, genre_key, genre, setting, rng)
+        if premise.language == "en":
+            # A verb the word lists do not know ("how to repot an orchid") is no one in the cast.
+            verbs = {v.casefold() for v in premise.verbs}
+            analysis.subjects = [s for s in analysis.subjects if s.phrase.casefold() not in verbs]
+            hero, other, thing = self._cast(analysis, genre_key, genre, setting, rng)
+        else:
+            hero, other, thing = _premise_cast(premise)
         details = self._details(analysis, setting, place_keyword, rng)
+        # Where the prompt says it happens, in its words; a place the planner would invent is left out.
+        place = premise.setting or (analysis.setting_phrase if premise.language == "en" else "") or premise.lead.text
         action = analysis.action or (
             lexicon.MV_TYPE_ACTION.get(brief.music.mv_type.value, genre.action) if brief.music else genre.action
         )
         style = brief.style or genre.style
         keywords = self._keywords(genre, mood, style, rng)
         slots_base = {
-            "hero": hero.text, "other": other.text, "thing": thing.text, "setting": setting_phrase,
+            "hero": hero.text, "other": other.text, "thing": thing.text,
+            "setting": setting_phrase if analysis.setting_phrase else "",
             "time": time.phrase, "action": action,
         }
         negative = ", ".join(dict.fromkeys([*lexicon.NEGATIVE_BASE, *genre.negative, *_style_negative(style)]))
@@ -214,13 +229,12 @@ class Planner:
             slots = dict(
                 slots_base, detail=details[(2 * i) % len(details)], detail2=details[(2 * i + 1) % len(details)]
             )
-            staging = genre.staging[beat][occurrence % len(genre.staging[beat])]
-            description = text.fill(staging, slots)
+            grounded = ground_scene(premise, beat, i, count, occurrence)
             shot_type = self._shot_type(i, count, beat, genre, rng)
             intensity = self._intensity(timeline, i, beat, mood)
             move = rng.choice([m for m in lexicon.BEAT_MOVES[beat] if m != previous_move] or ["static"])
             previous_move = move
-            present = [hero] + [r for r, slot in ((other, "{other}"), (thing, "{thing}")) if slot in staging]
+            present = [hero] + [r for r in (other, thing) if r is not hero and _named_in(r, grounded.subject)]
             if thing.kind == SubjectKind.OBJECT and thing not in present and shot_type.startswith(("macro", "hero")):
                 present.append(thing)
             pose = rng.choice(lexicon.POSES[beat] if hero.kind != SubjectKind.OBJECT else lexicon.OBJECT_STATES[beat])
@@ -230,9 +244,13 @@ class Planner:
                 time.light, weather.light if weather else "", mood.lighting, lexicon.BEAT_LIGHTING[beat],
                 lexicon.BEAT_GRADE[beat]) if p)
             palette = mood.palette + (f" with {mood.accent} accents" if BEATS[beat] == "climax" else "")
-            background = text.fill("{setting} {time}, {detail}" + (f", {weather.phrase}" if weather else ""), slots)
-            title = self._title(genre, beat, rng, used_titles)
-            narration_pool = self._narration_pool(genre, mood, beat, occurrence, i, slots, details, time_key)
+            background = text.fill("{place} {time}" + (f", {weather.phrase}" if weather else ""),
+                                   dict(slots, place=place))
+            title = _unique_title(grounded.title, used_titles)
+            narration_pool = grounded.narration
+            if premise.language == "en":
+                # A long scene says the premise first, then what any scene of its genre and mood may say.
+                narration_pool = [*narration_pool, *self._filler(genre, mood, beat, occurrence, i, slots)]
             narration_pool = [s for s in narration_pool if s not in spoken] + [s for s in narration_pool if s in spoken]
             target = text.narration_target(
                 timeline.durations[i], self.config.words_per_second, self.config.max_narration_words)
@@ -241,8 +259,9 @@ class Planner:
             scene = Scene(
                 index=i,
                 title=title,
-                description=description,
-                visual_prompt=f"{shot_type}, {description.rstrip('.')}",
+                # The title names what this scene looks at (unique in the film), the subject what happens.
+                description=text.tidy(f"{title}: {grounded.subject}."),
+                visual_prompt=f"{grounded.subject}, {shot_type}",
                 negative_prompt=negative,
                 narration=narration,
                 duration_s=timeline.durations[i],
@@ -267,10 +286,8 @@ class Planner:
         self._transitions(scenes, genre_key, brief, timeline)
 
         storyboard = Storyboard(
-            title=_film_title(analysis, hero, thing, brief),
-            logline=text.fill(genre.logline, dict(
-                slots_base, hero=hero.character.name if hero.kind == SubjectKind.PERSON else hero.text,
-                time_word=time_key if time_key not in ("timeless", "noon") else "day")),
+            title=_film_title(analysis, premise, brief),
+            logline=text.fill("{core}.", {"core": premise.core}),
             style=style,
             characters=_bible(hero, other, thing, scenes, contexts),
             music=self._music(genre, mood, analysis, brief, rng),
@@ -304,6 +321,10 @@ class Planner:
             rider = Subject(f"{objects[0].singular} rider", "rider", SubjectKind.PERSON)
             objects = objects[1:]
             hero = self._living_role(rider, names.pop(), wardrobe, rng)
+        elif objects:
+            # No person or animal in the prompt: its first thing leads ("the printing press"), none is invented.
+            hero = self._living_role(objects[0], names.pop(), wardrobe, rng)
+            objects = objects[1:]
         else:
             hero = self._living_role(_default_subject(genre.hero), names.pop(), wardrobe, rng)
         other_subject = living[1] if len(living) > 1 else _default_subject(genre.other)
@@ -372,17 +393,18 @@ class Planner:
             elif head in lexicon.OLD_ROLES:
                 age = rng.choice(("in their seventies", "in their eighties"))
             else:
-                age = rng.choice(lexicon.AGES)
+                age = "an adult"  # the prompt says no age: none is invented
             age = age.replace(" their ", f" {possessive(traits.gender)} ")
             # A neutral role says the gender the prompt gives it: "a ferry captain, a woman in her fifties".
             person = person_word(traits.gender, traits.age) if not gendered(role) else ""
-            if person:
+            if age == "an adult":
+                age = f", an adult {person}" if person else ", an adult"
+            elif person:
                 age = f", {_indefinite(person)} {age}"
             else:
                 age = f" {age}"
             outfit = lexicon.ROLE_WARDROBE.get(head, wardrobe)
-            visual = (f"{_indefinite(role)}{age}, {rng.choice(lexicon.HAIR)}, {rng.choice(lexicon.FEATURES)}, "
-                      f"wearing {outfit}")
+            visual = f"{_indefinite(role)}{age}, {rng.choice(lexicon.HAIR)}, wearing {outfit}"
         return Role(name, SubjectKind.PERSON, visual, Character(name, visual))
 
     def _details(
@@ -455,34 +477,13 @@ class Planner:
                 wanted = beat_s or (1.2 if soft == Transition.FLOW_MORPH else 1.0)
                 scene.transition_s = round(min(wanted, 0.25 * min(scene.duration_s, nxt.duration_s)), 3)
 
-    def _title(self, genre: lexicon.Genre, beat: int, rng: random.Random, used: set[str]) -> str:
-        options = list(genre.titles[beat])
-        rng.shuffle(options)
-        for option in options:
-            if option not in used:
-                used.add(option)
-                return option
-        base = options[0]
-        n = 2
-        while f"{base} {_roman(n)}" in used:
-            n += 1
-        used.add(f"{base} {_roman(n)}")
-        return f"{base} {_roman(n)}"
-
-    def _narration_pool(
-        self, genre: lexicon.Genre, mood: lexicon.Mood, beat: int, occurrence: int, index: int,
-        slots: dict[str, str], details: list[str], time_key: str,
+    def _filler(
+        self, genre: lexicon.Genre, mood: lexicon.Mood, beat: int, occurrence: int, index: int, slots: dict[str, str],
     ) -> list[str]:
-        lines = [text.fill(line, slots) for line in _rotate(genre.narration[beat], occurrence)]
-        mood_lines = _rotate(mood.lines, index)
-        time_line = text.fill(lexicon.TIME_NARRATION[time_key], slots) if beat in (0, 4) else ""
-        templates = _rotate(lexicon.DETAIL_LINES, index)
-        detail_lines = [
-            text.fill(templates[k % len(templates)], dict(slots, detail=detail))
-            for k, detail in enumerate(dict.fromkeys([slots["detail"], slots["detail2"], *details]))
-        ]
-        pool = [*lines, time_line, mood_lines[0], *detail_lines[:3], *mood_lines[1:], *detail_lines[3:]]
-        return [line for line in dict.fromkeys(pool) if line]
+        # Only lines whose slots the prompt filled: a place it did not name is not invented.
+        lines = [text.fill(line, slots) for line in _rotate(genre.narration[beat], occurrence)
+                 if all(slots.get(name) for name in re.findall(r"{(\w+)}", line))]
+        return [line for line in dict.fromkeys([*lines, *_rotate(mood.lines, index)]) if line]
 
     def _keywords(self, genre: lexicon.Genre, mood: lexicon.Mood, style: str, rng: random.Random) -> list[str]:
         return list(dict.fromkeys([*genre.keywords, *rng.sample(mood.keywords, k=min(2, len(mood.keywords))),
@@ -631,10 +632,11 @@ def style_keywords(style: str) -> list[str]:
 def _bible(hero: Role, other: Role, thing: Role, scenes: list[Scene], contexts: list[SceneContext]) -> list[Character]:
     """Every role that appears in a scene, hero first."""
     appearing = {c.name for ctx in contexts for c in ctx.cast}
-    return [r.character for r in (hero, other, thing) if r.character.name in appearing or r is hero]
+    roles = [r for r in (hero, other, thing) if r.character.name in appearing or r is hero]
+    return list({r.character.name: r.character for r in roles}.values())
 
 
-def _film_title(analysis: PromptAnalysis, hero: Role, thing: Role, brief: Brief) -> str:
+def _film_title(analysis: PromptAnalysis, premise: Premise, brief: Brief) -> str:
     if brief.music is not None and not brief.prompt:
         label = lexicon.MV_TYPE_LABEL.get(brief.music.mv_type.value, "cinematic")
         tags = ", ".join(brief.music.genre_tags[:3])
@@ -643,16 +645,55 @@ def _film_title(analysis: PromptAnalysis, hero: Role, thing: Role, brief: Brief)
     if 0 < len(words) <= 9 and brief.prompt:
         if words[0].lower() in ("a", "an"):
             words = words[1:] or words
-        title = text.title_case(" ".join(words)).rstrip(".,;:!?")
+        title = " ".join(words).rstrip(".,;:!?")
+        title = text.title_case(title) if premise.language == "en" else _capitalise(title)
         return title or text.clip(analysis.text, 80)
-    # Long prompts: the lead and what the prompt itself put beside them.
-    if analysis.objects:
-        partner = thing.text
-    elif analysis.setting_phrase:
-        partner = analysis.setting_phrase
-    else:
-        partner = thing.text
-    return text.title_case(f"{hero.text} and {partner}")[:120]
+    # Long prompts: what the prompt is about, in its words.
+    lead = text.clip(bare(premise.product or premise.lead.text, premise.language) or premise.core, 120)
+    return text.title_case(lead) if premise.language == "en" else _capitalise(lead)
+
+
+def _genre_for(form: Form, analysed: str) -> str:
+    """The genre that shoots a form (style, shot grammar, music) when the words named no other."""
+    if form == Form.PRODUCT:
+        return "commercial"
+    if analysed == "drama" and form in _FORM_GENRES:
+        return _FORM_GENRES[form]
+    return analysed
+
+
+_FORM_GENRES = {Form.POEM: "poem", Form.ABSTRACT: "abstract", Form.HISTORY: "historical", Form.MUSIC: "performance"}
+
+
+def _premise_cast(premise: Premise) -> tuple[Role, Role, Role]:
+    """The cast of a prompt in a language the English analysis does not read: the prompt's own noun
+    phrases, unnamed, each looking as the prompt describes it (its age words included)."""
+    def role(phrase: str, kind: SubjectKind) -> Role:
+        return Role(inline(phrase), kind, phrase, Character(_capitalise(phrase), phrase))
+
+    hero = role(premise.product or premise.lead.text or premise.core, SubjectKind.PERSON)
+    if premise.product:
+        return hero, hero, hero  # a product film's other phrases are its features, not a cast
+    things = [t.text for t in premise.things if t.text != premise.lead.text]
+    other = role(things[0], SubjectKind.OBJECT) if things else hero
+    thing = role(things[1], SubjectKind.OBJECT) if len(things) > 1 else other
+    return hero, other, thing
+
+
+def _named_in(role: Role, subject: str) -> bool:
+    words = [w for w in role.text.casefold().split() if len(w) > 3]
+    return any(w in subject.casefold() for w in words)
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    if title not in used:
+        used.add(title)
+        return title
+    n = 2
+    while f"{title} {_roman(n)}" in used:
+        n += 1
+    used.add(f"{title} {_roman(n)}")
+    return f"{title} {_roman(n)}"
 
 
 def _rotate(items: tuple[str, ...] | list[str], by: int) -> list[str]:

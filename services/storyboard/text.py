@@ -102,3 +102,34 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut or text[:limit]
+
+
+_CLIP_PIECE = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
+
+
+def clip_token_estimate(text: str) -> int:
+    """An upper estimate of the CLIP BPE tokens of `text` (start and end tokens not counted).
+
+    CLIP's vocabulary holds most short English words whole; a long or rare word takes a token per
+    five or six letters, a number one per two digits, and every other character (punctuation, letters
+    outside ASCII) its own byte-level pieces.
+    """
+    total = 0
+    for piece in _CLIP_PIECE.findall(text):
+        if piece[0].isascii() and piece[0].isalpha():
+            total += -(-len(piece) // 6)
+        elif piece.isdigit():
+            total += -(-len(piece) // 2)
+        else:
+            total += 1 if piece.isascii() else 2
+    return total
+
+
+def clip_to_tokens(text: str, budget: int) -> str:
+    """The longest word-boundary prefix of `text` within `budget` estimated CLIP tokens."""
+    if clip_token_estimate(text) <= budget:
+        return text
+    words = text.split()
+    while words and clip_token_estimate(" ".join(words)) > budget:
+        words.pop()
+    return " ".join(words).rstrip(",;:")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.storyboard.cast_traits import CastTraits, age_phrase, cast_traits, without_stated_ages
+from services.storyboard.cast_traits import DECADES, CastTraits, age_phrase, cast_traits, without_stated_ages
 from services.storyboard.domain import Backend, Brief
 from services.storyboard.planner import Planner
 
@@ -41,6 +41,8 @@ def test_the_planner_casts_the_hero_the_prompt_describes() -> None:
         storyboard = Planner().plan(Brief(prompt, 3, 24.0, "", 5, Backend.PLANNER, "")).storyboard
         return storyboard.characters[0].description
 
-    assert "a woman in her" in hero("A ferry captain on her last crossing before the harbour closes forever")
+    captain = hero("A ferry captain on her last crossing before the harbour closes forever")
+    # The pronoun gives her gender; the prompt gives no age, so none is invented.
+    assert "an adult woman" in captain and not any(decade in captain for decade in DECADES)
     assert "in his eighties" in hero("A retired clockmaker in his eighties repairs the town's tower clock")
     assert "about 8 years old" in hero("An eight-year-old girl builds a kite to send a message to her father")

@@ -100,7 +100,9 @@ def test_the_character_bible_is_in_every_visual_prompt_it_belongs_to():
     storyboard = WRITER.create(StoryboardRequest(prompt="a samurai duel in a bamboo forest", scene_count=9, seed=5))
     hero = storyboard.characters[0]
     for scene in storyboard.scenes:
-        assert hero.description in scene.visual_prompt
+        # Every part of the hero's fixed look, after the scene's own subject (which may already say a part).
+        assert all(part in scene.visual_prompt for part in hero.description.split(", "))
+        assert scene.visual_prompt.startswith("a samurai duel in a bamboo forest")
         assert hero.name in scene.shot.character
 
 
@@ -115,10 +117,17 @@ def test_unlike_prompts_give_unlike_storyboards():
     boards = {p: WRITER.create(StoryboardRequest(prompt=p, scene_count=5, duration_s=60)) for p in UNLIKE_PROMPTS}
     vocab = {}
     for prompt, subjects in UNLIKE_PROMPTS.items():
-        visuals = " ".join(s.visual_prompt for s in boards[prompt].scenes).lower()
+        scenes = boards[prompt].scenes
+        visuals = " ".join(s.visual_prompt for s in scenes).lower()
         for subject in subjects:  # each names its own subjects
             assert subject in visuals, (prompt, subject)
-        vocab[prompt] = content_words(visuals)
+        prompt_words = content_words(prompt)
+        for scene in scenes:
+            # Subject first: the visual prompt opens with the prompt's own words, then shot, look and style.
+            opening = content_words(scene.visual_prompt.split(", ")[0])
+            assert opening and opening <= prompt_words, (prompt, scene.visual_prompt)
+        # What happens is told in the prompt's words, not a template's shared vocabulary.
+        vocab[prompt] = content_words(" ".join(s.description for s in scenes))
     scores = [jaccard(vocab[a], vocab[b]) for a, b in itertools.combinations(UNLIKE_PROMPTS, 2)]
     assert max(scores) < 0.25, max(scores)
     assert sum(scores) / len(scores) < 0.15
