@@ -8,6 +8,7 @@ import http.server
 import socket
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,3 +142,6 @@ def offline(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
         monkeypatch.setenv(name, proxy)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
+    # urlopen() builds its opener, proxies included, on first use and keeps it for the process: one built
+    # under this fixture would send every later loopback request (metrics scrapes) to the dead proxy.
+    monkeypatch.setattr(urllib.request, "_opener", None)
