@@ -263,7 +263,10 @@ class Downstream:
     async def start(self) -> None:
         for name, target in self.targets.items():
             if name not in self._channels:
-                self._channels[name] = create_channel(target)
+                # No transparent retries: a stage retries an unreachable service itself
+                # (gateway/stages/retry.py) and says so on the job; the channel's own retries would hide
+                # a short outage from it.
+                self._channels[name] = create_channel(target, retries=False)
         self.storyboard = pb.storyboard_grpc.StoryboardServiceStub(self._channels["storyboard"])
         self.audio = pb.audio_grpc.AudioServiceStub(self._channels["audio"])
         self.compositor = pb.compositor_grpc.CompositorServiceStub(self._channels["compositor"])

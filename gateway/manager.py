@@ -249,6 +249,13 @@ class JobRunner:
         job.message = f"resumed at stage {job.stage.value}" if resumed else "started"
         if resumed:
             JOBS_RESUMED.inc()
+            # The client sees that its job was interrupted and picked up again (a lost replica, a rollout).
+            why = job.last_interruption or "the gateway replica running it stopped or was lost"
+            self.warn(
+                "job_resumed",
+                f"resumed at stage {job.stage.value} from its checkpoints after its previous run stopped ({why})",
+                job.stage.value,
+            )
         JOBS_TOTAL.labels(JobState.RUNNING.value).inc()
         self._deadline = time.monotonic() + self.manager.config.job_timeout_s
         log.info("job running", extra={"resumed": resumed, "run": job.runs})

@@ -25,6 +25,8 @@ from pathlib import Path
 import grpc
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.model import Job
+from gateway.store import open_job_store
 from services.common import pb, stack
 
 video = pb.video_pb2
@@ -183,6 +185,40 @@ class FaultStack:
         inflight = metric_sum(samples, "cinesynth_imagegen_inflight")
         return int(inflight), int(metric_sum(samples, "cinesynth_imagegen_keyframes_total"))
 
+    def wait_workers_idle(self, timeout: float = 10.0) -> None:
+        """Until no image worker renders anything (e.g. its streams cancelled by a dead gateway)."""
+        deadline = time.monotonic() + timeout
+        while any(self.worker_state(worker)[0] for worker in self.imagegen_workers):
+            assert time.monotonic() < deadline, f"image workers still busy after {timeout:.0f} s"
+            time.sleep(0.05)
+
+    def calls(self, name: str, method: str) -> tuple[float, float]:
+        """(started, handled) calls of gRPC `method` on instance `name`, in one scrape."""
+        samples = scrape(self.config.host, self.config.metrics_port(name))
+        return (
+            metric_sum(samples, "grpc_server_started_total", grpc_method=method),
+            metric_sum(samples, "grpc_server_handled_total", grpc_method=method),
+        )
+
+    def in_call(self, name: str, method: str) -> bool:
+        """Whether instance `name` is inside a call of `method` now."""
+        started, handled = self.calls(name, method)
+        return started > handled
+
+    @property
+    def job_store_url(self) -> str:
+        """The gateway's job store, as the stack configures it."""
+        return stack.service_env(self.config, "gateway", self.env)["CINESYNTH_JOB_STORE"]
+
+    def stored_job(self, job_id: str) -> Job:
+        """The job as its store holds it (the checkpoints a restarted gateway resumes from)."""
+        return asyncio.run(stored_job(self.job_store_url, job_id))
+
+    def keyframe_files(self, job_id: str) -> dict[str, int]:
+        """Keyframe id -> mtime (ns) of each keyframe file of the job in the artifact store."""
+        folder = self.config.run_dir / "artifacts" / "jobs" / job_id / "keyframes"
+        return {path.stem: path.stat().st_mtime_ns for path in folder.glob("*.png")} if folder.exists() else {}
+
     def serving(self) -> dict[str, str]:
         return asyncio.run(stack.health_table(self.config))
 
@@ -192,6 +228,18 @@ class FaultStack:
     def download(self, job_name: str, artifact: str) -> bytes:
         request = video.DownloadArtifactRequest(name=job_name, artifact=artifact)
         return b"".join(r.data for r in self.stub.DownloadArtifact(request, timeout=30))
+
+
+async def stored_job(url: str, job_id: str) -> Job:
+    """The job `job_id` read straight from the job store at `url`."""
+    store = open_job_store(url)
+    await store.open()
+    try:
+        job = await store.get(job_id)
+    finally:
+        await store.close()
+    assert job is not None, f"job {job_id} is not in the store"
+    return job
 
 
 @contextlib.contextmanager

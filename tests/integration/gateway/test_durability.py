@@ -70,6 +70,10 @@ async def test_restarted_gateway_resumes_without_rendering_finished_keyframes(
     assert len(doubles.storyboard.requests) == 1 and len(doubles.audio.requests) == 1, "stages not redone"
     assert len(doubles.compositor.requests) == 1
     assert (REGISTRY.get_sample_value("cinesynth_jobs_resumed_total") or 0.0) == resumed_before + 1
+    # The client sees that the job was interrupted and where it was picked up.
+    resumed = [w for w in final.warnings if w.code == "job_resumed"]
+    assert len(resumed) == 1 and resumed[0].stage == "keyframes", [(w.code, w.stage) for w in final.warnings]
+    assert resumed[0].message.startswith("resumed at stage keyframes from its checkpoints"), resumed[0].message
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
