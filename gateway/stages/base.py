@@ -10,7 +10,7 @@ makes the call; the pure pair is where the job <-> proto knowledge lives.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import PurePosixPath
 from typing import Any, Protocol, TypeVar
 
@@ -88,6 +88,27 @@ def check_result(stage: Stage, service: str, message: Any, fields: tuple[str, ..
 def forward_warnings(ctx: JobContext, warnings: Any, stage: Stage) -> None:
     for warning in warnings:
         ctx.warn(warning.code, warning.message, warning.stage or stage.value)
+
+
+async def fan_out(
+    scenes: Iterable[tuple[int, pb.common_pb2.Scene]],
+    concurrency: int,
+    render: Callable[[int, pb.common_pb2.Scene], Awaitable[None]],
+) -> None:
+    """`render(index, scene)` for every scene, `concurrency` at a time; the first failure cancels the
+    rest and is raised as itself (not as an exception group)."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(index: int, scene: pb.common_pb2.Scene) -> None:
+        async with slots:
+            await render(index, scene)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for index, scene in scenes:
+                group.create_task(one(index, scene))
+    except BaseExceptionGroup as failures:
+        raise first_error(failures) from None
 
 
 def first_error(error: BaseException) -> BaseException:

@@ -5,7 +5,6 @@ tier when degrading is allowed; busy workers are waited for (gateway/downstream.
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 from gateway.downstream import Downstream, generate_keyframe
@@ -142,11 +141,9 @@ class KeyframesStage:
         if router.current != job.spec.tier:
             message = f"no pool serves tier {job.spec.tier}; rendering at {router.current} (degrading is allowed)"
             ctx.warn("tier_degraded", message, Stage.KEYFRAMES.value)
-        slots = asyncio.Semaphore(self.config.keyframe_concurrency)
 
         async def one(index: int, scene: pb.common_pb2.Scene) -> None:
-            async with slots:
-                tier, keyframe = await self._render(ctx, router, index, scene)
+            tier, keyframe = await self._render(ctx, router, index, scene)
             used = tier_rendered(keyframe, tier)
             if used in TIERS and TIERS.index(used) < TIERS.index(tier):
                 ctx.warn("tier_degraded", f"a worker rendered tier {used} instead of {tier}", Stage.KEYFRAMES.value)
@@ -154,12 +151,7 @@ class KeyframesStage:
             record(job, index, used, keyframe)
             await ctx.commit()
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for index, scene in pending:
-                    group.create_task(one(index, scene))
-        except BaseExceptionGroup as failures:
-            raise base.first_error(failures) from None
+        await base.fan_out(pending, self.config.keyframe_concurrency, one)
         ctx.stage_finished(Stage.KEYFRAMES, f"{job.keyframes_done}/{job.keyframes_total} keyframes rendered")
         await ctx.commit()
 

@@ -12,7 +12,6 @@ twice (the workers also cache by content). Every fallback is a metric and a job 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ from grpc import aio
 
 from gateway.downstream import Downstream
 from gateway.model import ArtifactRecord, Job, Stage
-from gateway.stages.base import JobContext, StageFailed, first_error
+from gateway.stages.base import JobContext, StageFailed, fan_out
 from services.common import pb
 from services.common.enums import enum_value, short_name
 from services.common.errors import (
@@ -89,21 +88,14 @@ class MotionStage:
         await ctx.commit()
         target = self.config.motion_targets.get(tier) or self.config.motion_target
         stub = pb.motion_grpc.MotionServiceStub(self.downstream.channel(target))
-        slots = asyncio.Semaphore(self.config.clip_concurrency)
 
         async def one(index: int, scene: common.Scene) -> None:
-            async with slots:
-                clip = await self._clip(ctx, stub, index, scene)
+            clip = await self._clip(ctx, stub, index, scene)
             if clip is not None:
                 self._record_clip(ctx, index, clip)
             await ctx.commit()
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for index, scene in pending:
-                    group.create_task(one(index, scene))
-        except BaseExceptionGroup as failures:
-            raise first_error(failures) from None
+        await fan_out(pending, self.config.clip_concurrency, one)
         made = sum(1 for i in range(len(storyboard.scenes)) if scene_id(i) in job.clips)
         if not made:
             job.motion_tier_used = "ken_burns"
