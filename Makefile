@@ -87,15 +87,15 @@ faults-matrix: setup ## a service killed mid-stage and back after 0, 5 and 20 s;
 # --- local stack -------------------------------------------------------------------------------
 .PHONY: up
 up: setup ## start the five services on loopback (pids and logs in run/)
-	$(PY) -m services.common.stack up
+	$(PY) -m tools.devstack up
 
 .PHONY: down
 down: ## stop the local stack (SIGTERM, then wait)
-	@if [ -x $(PY) ]; then $(PY) -m services.common.stack down; fi
+	@if [ -x $(PY) ]; then $(PY) -m tools.devstack down; fi
 
 .PHONY: status
 status: ## health of the local stack
-	$(PY) -m services.common.stack status
+	$(PY) -m tools.devstack status
 
 .PHONY: soak
 soak: setup ## N jobs through a local stack on free ports; RSS of every service before/after (SOAK_JOBS=100)
@@ -107,7 +107,7 @@ review: setup ## the review page on http://127.0.0.1:8080 for the gateway at GAT
 
 .PHONY: demo
 demo: setup ## render a movie with the offline defaults on the local stack
-	$(PY) -m services.common.stack demo
+	$(PY) -m tools.devstack demo
 
 .PHONY: bench-compositor
 bench-compositor: setup ## compositor vs the paper-style reference (../shared/bench) vs the encode floor

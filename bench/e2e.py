@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.common import stack  # noqa: E402
-from services.common.demo import DEMO_PROMPT, OFFLINE_DEFAULTS, _cli  # noqa: E402
+from tools.devstack import stack  # noqa: E402
+from tools.devstack.demo import DEMO_PROMPT, OFFLINE_DEFAULTS, _cli  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 SCENE_S = 12.0

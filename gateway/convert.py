@@ -1,4 +1,5 @@
-"""proto <-> gateway core types. The only place that knows both."""
+"""Public API proto (VideoService) <-> gateway core types. Internal services' messages are built from
+the job and written back into it by each stage's `request` / `record` pair (gateway/stages/)."""
 
 from __future__ import annotations
 

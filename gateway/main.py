@@ -21,12 +21,13 @@ from gateway.downstream import Downstream, RetryPolicy
 from gateway.manager import JobManager, ManagerConfig
 from gateway.model import ArtifactRecord
 from gateway.music import MusicConfig, MusicTracks
-from gateway.pipeline import Pipeline, PipelineConfig
+from gateway.pipeline import Pipeline
 from gateway.retention import RetentionConfig, RetentionSweeper
 from gateway.service import GatewayConfig, VideoGateway
 from gateway.servicer import VideoServicer
 from gateway.settings import GatewaySettings
 from gateway.stages.compose_segments import SegmentConfig
+from gateway.stages.config import PipelineConfig
 from gateway.stages.motion import MotionStageConfig
 from gateway.stages.retry import StageRetry
 from gateway.store import JobStore, open_job_store

@@ -22,10 +22,11 @@ from gateway.events import record_event
 from gateway.finite import describe, without_non_finite
 from gateway.metrics import JOB_WARNINGS, JOBS_INFLIGHT, JOBS_RESUMED, JOBS_TOTAL, STAGE_SECONDS
 from gateway.model import ErrorInfo, Job, JobState, Stage, StageTiming, WarningRecord, from_document, now, to_document
-from gateway.pipeline import Pipeline, StageFailed
+from gateway.pipeline import Pipeline
 from gateway.progress import STAGE_COSTS
 from gateway.progress import estimate as estimate_progress
 from gateway.redact import public_message
+from gateway.stages.base import StageFailed
 from gateway.store import JobStore, LeaseLost, StoreUnavailable, UnstorableJob
 from gateway.webhooks import WebhookSender
 from services.common.errors import CinesynthError, DeadlineExceeded

@@ -5,7 +5,7 @@ keyframes take a configured time (a simulated GPU), and proof that nothing was l
     .venv/bin/python bench/load/run.py [--jobs 20] [--replicas 4] [--keyframe-seconds 0.5] ...
 
 Starts the five services (plus the extra image workers) as processes on free loopback ports
-(services.common.stack; logs in --run-dir), sends every CreateVideo twice at once with the same
+(tools.devstack; logs in --run-dir), sends every CreateVideo twice at once with the same
 request_id (idempotency under concurrency; RESOURCE_EXHAUSTED is retried like a client should),
 follows the jobs with ListJobs, then reports jobs per minute, p50/p95 per stage (from the jobs'
 own stage timings), keyframes rendered per image worker (scraped from their /metrics) and, as its
@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from services.common import pb, stack  # noqa: E402
+from services.common import pb  # noqa: E402
+from tools.devstack import stack  # noqa: E402
 
 video = pb.video_pb2
 common = pb.common_pb2

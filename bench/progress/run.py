@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 import uuid
@@ -21,7 +22,12 @@ from pathlib import Path
 
 from grpc import aio
 
-from services.common import pb, stack
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from services.common import pb  # noqa: E402
+from tools.devstack import stack  # noqa: E402
 
 video, common = pb.video_pb2, pb.common_pb2
 STAGE = {v.number: v.name.removeprefix("JOB_STAGE_").lower() for v in video.JobStage.DESCRIPTOR.values}

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from services.common import pb, stack  # noqa: E402
+from services.common import pb  # noqa: E402
+from tools.devstack import stack  # noqa: E402
 
 video = pb.video_pb2
 common = pb.common_pb2

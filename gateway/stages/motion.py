@@ -12,14 +12,14 @@ twice (the workers also cache by content). Every fallback is a metric and a job 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from grpc import aio
 
 from gateway.downstream import Downstream
 from gateway.model import ArtifactRecord, Job, Stage
+from gateway.stages.base import JobContext, StageFailed, fan_out
 from services.common import pb
 from services.common.enums import enum_value, short_name
 from services.common.errors import (
@@ -37,20 +37,6 @@ common, motion_pb, upscale_pb = pb.common_pb2, pb.motion_pb2, pb.upscale_pb2
 # A pool that answers these cannot make this shot now: the scene keeps Ken Burns when allowed.
 DEGRADE_ON = (ResourceExhausted, Unavailable, FailedPrecondition, Unimplemented)
 UPSCALE_ASPECTS = ("cinema",)
-
-
-class StageContext(Protocol):
-    job: Job
-
-    def budget(self, stage_timeout_s: float) -> float: ...
-
-    def stage_started(self, stage: Stage, message: str) -> None: ...
-
-    def stage_finished(self, stage: Stage, message: str) -> None: ...
-
-    def warn(self, code: str, message: str, stage: str) -> None: ...
-
-    async def commit(self, *, persist: bool = True) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -90,7 +76,7 @@ class MotionStage:
         self.config = config
 
     # -- motion ---------------------------------------------------------------------------------
-    async def clips(self, ctx: StageContext, storyboard: common.Storyboard) -> None:
+    async def clips(self, ctx: JobContext, storyboard: common.Storyboard) -> None:
         job = ctx.job
         tier = job.spec.motion_tier
         if not tier:
@@ -102,23 +88,14 @@ class MotionStage:
         await ctx.commit()
         target = self.config.motion_targets.get(tier) or self.config.motion_target
         stub = pb.motion_grpc.MotionServiceStub(self.downstream.channel(target))
-        slots = asyncio.Semaphore(self.config.clip_concurrency)
 
         async def one(index: int, scene: common.Scene) -> None:
-            async with slots:
-                clip = await self._clip(ctx, stub, index, scene)
+            clip = await self._clip(ctx, stub, index, scene)
             if clip is not None:
                 self._record_clip(ctx, index, clip)
             await ctx.commit()
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for index, scene in pending:
-                    group.create_task(one(index, scene))
-        except BaseExceptionGroup as failures:
-            from gateway.pipeline import _first_error
-
-            raise _first_error(failures) from None
+        await fan_out(pending, self.config.clip_concurrency, one)
         made = sum(1 for i in range(len(storyboard.scenes)) if scene_id(i) in job.clips)
         if not made:
             job.motion_tier_used = "ken_burns"
@@ -126,7 +103,7 @@ class MotionStage:
         await ctx.commit()
 
     async def _clip(
-        self, ctx: StageContext, stub: Any, index: int, scene: common.Scene
+        self, ctx: JobContext, stub: Any, index: int, scene: common.Scene
     ) -> motion_pb.Clip | None:
         job = ctx.job
         visible = scene.duration_s + (scene.transition_s or 0.0)  # its transitions show it longer
@@ -152,7 +129,6 @@ class MotionStage:
         except CinesynthError as exc:
             error = exc
         if not isinstance(error, DEGRADE_ON) or not job.spec.allow_degrade:
-            from gateway.pipeline import StageFailed
 
             raise StageFailed(Stage.MOTION, error)
         FALLBACKS.labels("motion", "motion_tier_degraded").inc()
@@ -164,7 +140,7 @@ class MotionStage:
         )
         return None
 
-    def _record_clip(self, ctx: StageContext, index: int, clip: motion_pb.Clip) -> None:
+    def _record_clip(self, ctx: JobContext, index: int, clip: motion_pb.Clip) -> None:
         job = ctx.job
         key = scene_id(index)
         for warning in clip.warnings:
@@ -184,7 +160,7 @@ class MotionStage:
         job.message = f"clip {len(job.clips)}/{job.keyframes_total} rendered ({key}, {clip.frame_count} frames)"
 
     # -- upscale --------------------------------------------------------------------------------
-    async def upscale(self, ctx: StageContext, storyboard: common.Storyboard) -> None:
+    async def upscale(self, ctx: JobContext, storyboard: common.Storyboard) -> None:
         job = ctx.job
         if not wants_upscale(job):
             return
@@ -212,7 +188,6 @@ class MotionStage:
         except aio.AioRpcError as exc:
             error = from_rpc_error(exc)
             if not isinstance(error, DEGRADE_ON):
-                from gateway.pipeline import StageFailed
 
                 raise StageFailed(Stage.UPSCALE, error) from None
             FALLBACKS.labels("upscale", "upscale_unavailable").inc()
@@ -226,7 +201,7 @@ class MotionStage:
         ctx.stage_finished(Stage.UPSCALE, f"{len(job.upscaled)} keyframes/clips upscaled ({job.upscaler_used})")
         await ctx.commit()
 
-    def _record_upscaled(self, ctx: StageContext, media: upscale_pb.UpscaledMedia) -> None:
+    def _record_upscaled(self, ctx: JobContext, media: upscale_pb.UpscaledMedia) -> None:
         job = ctx.job
         for warning in media.warnings:
             ctx.warn(warning.code, warning.message, warning.stage or Stage.UPSCALE.value)

@@ -25,7 +25,7 @@ from gateway.model import Stage
 from services.common.errors import Unavailable, from_rpc_error
 
 if TYPE_CHECKING:
-    from gateway.pipeline import JobContext
+    from gateway.stages.base import JobContext
 
 T = TypeVar("T")
 

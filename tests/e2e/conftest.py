@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.common import stack
 from tests.e2e.stack_support import running_stack
+from tools.devstack import stack
 
 
 @pytest.fixture(scope="session")

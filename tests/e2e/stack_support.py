@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from services.common import stack
+from tools.devstack import stack
 
 
 @contextlib.contextmanager

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from services.common import ffmpeg, stack
+from services.common import ffmpeg
+from tools.devstack import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_EXAMPLE = ROOT / "examples" / "node"

@@ -16,7 +16,8 @@ import pytest
 
 from gateway.review.app import build_app
 from gateway.review.client import GatewayClient
-from services.common import pb, stack
+from services.common import pb
+from tools.devstack import stack
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]

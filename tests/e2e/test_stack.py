@@ -8,8 +8,8 @@ from pathlib import Path
 import grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
-from services.common import stack
 from tests.e2e.stack_support import running_stack
+from tools.devstack import stack
 
 EXPECTED = {
     "gateway": "cinesynth.v1.VideoService",

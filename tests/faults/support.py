@@ -1,4 +1,4 @@
-"""The fault-injection harness: the real local stack (services.common.stack) on free ports, a client,
+"""The fault-injection harness: the real local stack (tools.devstack) on free ports, a client,
 and the faults themselves — SIGKILL, SIGSTOP, restart — plus the counters the tests judge by.
 
 Every job here is small (10 s, 3-4 scenes, 320x180, 12 fps, draft tier, no voice, no music unless a
@@ -27,7 +27,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.model import Job
 from gateway.store import open_job_store
-from services.common import pb, stack
+from services.common import pb
+from tools.devstack import stack
 
 video = pb.video_pb2
 common = pb.common_pb2

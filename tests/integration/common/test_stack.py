@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from services.common import stack
 from services.common.server import SERVING, check_health
+from tools.devstack import stack
 
 ROOT = Path(__file__).resolve().parents[3]
 PROBE = [sys.executable, "-m", "tests.integration.common.slow_server"]

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from gateway.manager import JobRunner
-from gateway.pipeline import Pipeline
+from gateway.stages import base as stage_base
 from services.common import pb
 from tests.integration.gateway.conftest import Gateway, gateway_settings, running_gateway, until
 from tests.integration.gateway.doubles import Doubles
@@ -82,7 +82,7 @@ async def test_a_non_finite_number_that_reaches_the_job_still_fails_it_with_the_
 ) -> None:
     """The second line of defence: were a result not checked, the store refuses the checkpoint
     (UnstorableJob) and the runner fails the job, naming stage and field, saving a storable copy."""
-    monkeypatch.setattr(Pipeline, "_check_result", staticmethod(lambda *args: None))
+    monkeypatch.setattr(stage_base, "check_result", lambda *args: None)
     doubles.audio.mutate = lambda response: _soundtrack_duration(response, math.nan)
     job = await gateway.create()
     done = await gateway.wait(job.name)

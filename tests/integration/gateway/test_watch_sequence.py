@@ -8,7 +8,7 @@ import asyncio
 import grpc
 import pytest
 
-from gateway.pipeline import keyframe_id
+from gateway.stages.keyframes import keyframe_id
 from services.common import pb
 from tests.integration.gateway.conftest import Gateway, until
 from tests.integration.gateway.doubles import Doubles

@@ -20,9 +20,9 @@ from gateway.model import (
     new_job_id,
     to_document,
 )
-from gateway.pipeline import TierRouter, keyframe_size
 from gateway.service import decode_page_token, encode_page_token, parse_job_name
 from gateway.settings import GatewaySettings
+from gateway.stages.keyframes import TierRouter, keyframe_size
 from services.common import pb
 from services.common.enums import short_name
 from services.common.errors import InvalidArgument

@@ -10,7 +10,9 @@ import pytest
 from google.protobuf import json_format
 
 from gateway.model import Job, MusicSpec, Stage, VideoSpec, from_document, to_document
-from gateway.pipeline import Pipeline, PipelineConfig, StageFailed
+from gateway.pipeline import Pipeline
+from gateway.stages.base import StageFailed
+from gateway.stages.config import PipelineConfig
 from gateway.stages.retry import StageRetry
 from services.common import pb
 from services.common.artifacts import FileArtifactStore
@@ -69,7 +71,7 @@ async def test_a_library_track_is_analysed_once_and_the_checkpoint_survives_a_re
     audio = StandInAudio(duration_s=24.0)
     job = music_job(store)
     ctx = RecordingContext(job)
-    await pipeline(store, audio)._analyze_music(ctx)
+    await pipeline(store, audio).music_analysis.run(ctx)
     assert audio.calls == [job.music.track_uri] and ctx.started == [Stage.ANALYZE_MUSIC]
     assert job.music_analysis is not None and job.music_analysis["duration_s"] == 24.0
     assert job.spec.duration_s == 24.0, "the track's length is the video's"
@@ -81,7 +83,7 @@ async def test_a_library_track_is_analysed_once_and_the_checkpoint_survives_a_re
     resumed = from_document(to_document(job))
     assert resumed.music == job.music and resumed.music_analysis == job.music_analysis
     again = RecordingContext(resumed)
-    await pipeline(store, audio)._analyze_music(again)
+    await pipeline(store, audio).music_analysis.run(again)
     assert audio.calls == [job.music.track_uri] and again.started == [] and again.commits == 0
 
 
@@ -91,12 +93,12 @@ async def test_an_uploads_stored_analysis_is_reused(tmp_path: Path) -> None:
     saved = store.put_bytes("uploads/alpha/u/analysis.json", json_format.MessageToJson(stored).encode())
     audio = StandInAudio(duration_s=99.0)
     job = music_job(store, upload_id="u" * 32, library_track_id="", analysis_uri=saved.uri)
-    await pipeline(store, audio)._analyze_music(RecordingContext(job))
+    await pipeline(store, audio).music_analysis.run(RecordingContext(job))
     assert audio.calls == [] and job.music_analysis is not None
     assert job.music_analysis["section_boundaries_s"] == [16.0] and job.spec.duration_s == 32.0
     # Gone from the store: analysed again rather than failing the job.
     job = music_job(store, analysis_uri=store.uri_for("uploads/alpha/gone/analysis.json"))
-    await pipeline(store, audio)._analyze_music(RecordingContext(job))
+    await pipeline(store, audio).music_analysis.run(RecordingContext(job))
     assert len(audio.calls) == 1 and job.spec.duration_s == 99.0
 
 
@@ -106,7 +108,7 @@ async def test_tracks_a_video_cannot_be_made_of_fail_the_stage(tmp_path: Path) -
                         (StandInAudio(fail=grpc.StatusCode.INVALID_ARGUMENT), grpc.StatusCode.INVALID_ARGUMENT)):
         job = music_job(store)
         with pytest.raises(StageFailed) as failed:
-            await pipeline(store, audio)._analyze_music(RecordingContext(job))
+            await pipeline(store, audio).music_analysis.run(RecordingContext(job))
         assert failed.value.stage == Stage.ANALYZE_MUSIC and failed.value.error.code == code
         assert job.music_analysis is None
         assert len(audio.calls) == 1, "a final answer is not asked again"
@@ -119,7 +121,7 @@ async def test_an_unreachable_audio_service_fails_the_stage_once_its_retry_budge
     ctx = RecordingContext(job, expected_warnings=frozenset({"service_unavailable"}))
     config = PipelineConfig(stage_retry=StageRetry(budget_s=0.0))
     with pytest.raises(StageFailed) as failed:
-        await pipeline(store, audio, config)._analyze_music(ctx)
+        await pipeline(store, audio, config).music_analysis.run(ctx)
     assert failed.value.stage == Stage.ANALYZE_MUSIC and failed.value.error.code == grpc.StatusCode.UNAVAILABLE
     assert "gave up" in failed.value.error.message and ctx.warnings == ["service_unavailable"]
     assert job.music_analysis is None

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.common import stack
+from tools.devstack import stack
 
 DEMO_PROMPT = "a lighthouse keeper's last night before the storm"
 OFFLINE_DEFAULTS = ("--tier", "draft", "--voice", "piper", "--music", "procedural", "--storyboard-backend", "planner")

@@ -1,8 +1,9 @@
 """The local stack without Docker: the five servers as processes on loopback.
 
-    python -m services.common.stack up       # start, wait until every one is SERVING
-    python -m services.common.stack status   # health of each
-    python -m services.common.stack down     # SIGTERM, wait for the drain, then stop
+    python -m tools.devstack up       # start, wait until every one is SERVING
+    python -m tools.devstack status   # health of each
+    python -m tools.devstack down     # SIGTERM, wait for the drain, then stop
+    python -m tools.devstack demo     # up, render a movie with the offline defaults (tools/devstack/demo.py)
 
 Pids and logs live in `run/` (CINESYNTH_STACK_DIR). Ports: gRPC 50051..50055 and metrics 9091..9095 in
 the order gateway, storyboard, imagegen, audio, compositor (CINESYNTH_STACK_GRPC_BASE,
@@ -21,7 +22,6 @@ machine never race for a port. A restarted process binds the port it had, so the
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import signal
@@ -373,27 +373,3 @@ def up(config: StackConfig) -> int:
         file=sys.stderr,
     )
     return 1
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.common.stack", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["up", "down", "status", "demo"])
-    args = parser.parse_args(argv)
-    config = StackConfig.from_env()
-    if args.action == "up":
-        return up(config)
-    if args.action == "down":
-        stopped = stop(config)
-        print(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
-        return 0
-    if args.action == "status":
-        for name, status in asyncio.run(health_table(config)).items():
-            print(f"  {name:<11} {config.target(name):<17} {status}")
-        return 0
-    from services.common.demo import run_demo
-
-    return run_demo(config)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
